@@ -1,0 +1,128 @@
+"""Article -> Passages: one passage per paragraph, long paragraphs split at sentence ends, each
+with its character offsets into the cleaned article text."""
+
+from __future__ import annotations
+
+import re
+
+from service.records import Article, Passage
+
+# all-MiniLM-L6-v2 reads 256 word pieces; ~180 words stays inside that for news English.
+MAX_PASSAGE_WORDS = 180
+_BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
+# Tokens that end with a full stop without ending a sentence.
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "sen",
+        "rep",
+        "gov",
+        "pres",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "no",
+        "vs",
+        "etc",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+    ]
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`, surrounding spaces excluded."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        before = text[start : match.start() + 1].split()
+        last = before[-1].rstrip(".!?\"'”’)]").lower() if before else ""
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            continue  # "Antony J. Blinken", "U.S. officials"
+        end = match.end()
+        spans.append((start, end))
+        start = end
+    if start < len(text):
+        spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
+        if match.group().strip():
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    """Windows of whole sentences of at most ~max_words words covering text[start:end]."""
+    if len(text[start:end].split()) <= max_words:
+        return [(start, end)]
+    windows: list[tuple[int, int]] = []
+    cur_start, cur_end, words = -1, -1, 0
+    for s, e in sentence_spans(text[start:end]):
+        n = len(text[start + s : start + e].split())
+        if cur_start >= 0 and words + n > max_words:
+            windows.append((cur_start, cur_end))
+            cur_start, words = -1, 0
+        if cur_start < 0:
+            cur_start = start + s
+        cur_end, words = start + e, words + n
+    if cur_start >= 0:
+        windows.append((cur_start, cur_end))
+    return windows
+
+
+def chunk(article: Article, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
+    passages: list[Passage] = []
+    for p_start, p_end in paragraph_spans(article.text):
+        for start, end in split_long(article.text, p_start, p_end, max_words):
+            passages.append(
+                Passage(
+                    doc_id=article.doc_id,
+                    paragraph=len(passages) + 1,
+                    start=start,
+                    end=end,
+                    text=article.text[start:end],
+                )
+            )
+    return passages

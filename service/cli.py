@@ -1,0 +1,237 @@
+"""The `newsearch` command: argument plumbing and printing over the library (and, with
+--server, over the HTTP API). Every NewsearchError becomes one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from service.config import DEFAULT_MODEL, Settings
+from service.errors import InputError, NewsearchError
+from service.output import print_document, print_results, print_stats
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsearch",
+        description="Semantic search over news archives: index articles, ask questions.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--index-dir",
+            type=Path,
+            default=None,
+            help="index directory (default: $NEWSEARCH_INDEX_DIR or index/)",
+        )
+        p.add_argument(
+            "--model",
+            default=None,
+            help=f"sentence-transformers model dir or name (default: {DEFAULT_MODEL})",
+        )
+
+    p = sub.add_parser("index", help="index article files and folders (.txt .md .html .jsonl)")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    common(p)
+
+    p = sub.add_parser("ask", help="ask a question; prints the answering passages")
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("-k", type=int, default=5, help="number of results (1-100, default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--mode",
+        choices=("hybrid", "dense", "keyword"),
+        default=None,
+        help="retrieval mode (default: hybrid)",
+    )
+    p.add_argument("--outlet", help="only passages from this outlet or source file")
+    p.add_argument("--date-from", help="only articles dated on or after (YYYY-MM-DD)")
+    p.add_argument("--date-to", help="only articles dated on or before (YYYY-MM-DD)")
+    p.add_argument("--doc-id", help="only passages of this article")
+    p.add_argument(
+        "--no-group", action="store_true", help="list near-duplicate passages separately"
+    )
+    p.add_argument(
+        "--server",
+        default=None,
+        help="ask a running `newsearch serve` (default: $NEWSEARCH_SERVER)",
+    )
+    common(p)
+
+    p = sub.add_parser("delete", help="remove one article from the index")
+    p.add_argument("doc_id", metavar="DOC_ID")
+    common(p)
+
+    p = sub.add_parser("show", help="print one indexed article")
+    p.add_argument("doc_id", metavar="DOC_ID")
+    p.add_argument("--json", action="store_true")
+    common(p)
+
+    p = sub.add_parser("check", help="verify the index; --repair rebuilds FAISS from SQLite")
+    p.add_argument("--repair", action="store_true")
+    common(p)
+
+    p = sub.add_parser("rebuild", help="re-embed every stored passage with --model")
+    common(p)
+
+    p = sub.add_parser("stats", help="article and passage counts, model, size on disk")
+    p.add_argument("--json", action="store_true")
+    common(p)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings.from_env().with_(index_dir=args.index_dir, model=args.model)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(COMMANDS[args.command](args))
+    except NewsearchError as exc:
+        print(f"newsearch: error: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("newsearch: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from service.ingest import collect_articles
+    from service.newsindex import NewsIndex
+    from service.output import BarProgress, print_add_report
+
+    settings = settings_from(args)
+    articles, skipped = collect_articles(args.paths, Path.cwd())
+    for item in skipped:
+        print(f"newsearch: warning: skipped {item}", file=sys.stderr)
+    if not articles:
+        raise InputError("no articles to index in " + ", ".join(str(p) for p in args.paths))
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        report = index.add_articles(articles, progress=BarProgress())
+        stats = index.stats()
+    print_add_report(report, stats)
+    return EXIT_ERROR if skipped else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    if args.k < 1 or args.k > 100:
+        raise InputError(f"-k must be between 1 and 100, got {args.k}")
+    if not args.question.strip():
+        raise InputError('the question is empty — try: newsearch ask "what did Blinken tell Abbas"')
+    request: dict[str, Any] = {
+        "query": args.question,
+        "k": args.k,
+        "mode": args.mode or "hybrid",
+        "outlet": args.outlet,
+        "date_from": args.date_from,
+        "date_to": args.date_to,
+        "doc_id": args.doc_id,
+        "group": not args.no_group,
+    }
+    server = args.server or os.environ.get("NEWSEARCH_SERVER")
+    if server:
+        from service.client import Client
+
+        response = Client(server).search(request)
+    else:
+        response = local_search(settings_from(args), request)
+    if args.json:
+        print(json.dumps(response, ensure_ascii=False, indent=2))
+    else:
+        print_results(response, color=sys.stdout.isatty())
+    return 0
+
+
+def local_search(settings: Settings, request: dict[str, Any]) -> dict[str, Any]:
+    from service.newsindex import NewsIndex
+    from service.search import SearchRequest
+    from service.store import Filters
+
+    filters = Filters(
+        request["outlet"], request["date_from"], request["date_to"], request["doc_id"]
+    )
+    with NewsIndex.open(settings) as index:
+        return index.search(
+            SearchRequest(
+                request["query"], request["k"], request["mode"], filters, group=request["group"]
+            )
+        ).to_dict()
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from service.newsindex import NewsIndex
+
+    with NewsIndex.open(settings_from(args), writable=True) as index:
+        removed = index.delete(args.doc_id)
+    print(f"deleted {args.doc_id} ({removed} passages)")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from service.newsindex import NewsIndex
+
+    with NewsIndex.open(settings_from(args)) as index:
+        row, passages = index.document(args.doc_id)
+    print_document(row, passages, as_json=args.json)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from service.newsindex import NewsIndex
+
+    with NewsIndex.open(settings_from(args)) as index:
+        stats = index.stats()
+    print_stats(stats, as_json=args.json)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from service.maintenance import check
+
+    report = check(settings_from(args), repair=args.repair)
+    for line in report.repaired:
+        print(f"repaired: {line}")
+    for line in report.problems:
+        print(f"problem: {line}")
+    if report.ok:
+        print(
+            f"ok: {report.documents} articles, {report.passages} passages; FAISS, manifest "
+            "and database agree"
+        )
+        return 0
+    print("run `newsearch check --repair` to rebuild what SQLite can rebuild", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from service.maintenance import rebuild_with_model
+
+    count, model = rebuild_with_model(settings_from(args))
+    print(f"re-embedded {count} passages with {model}")
+    return 0
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "rebuild": cmd_rebuild,
+    "index": cmd_index,
+    "ask": cmd_ask,
+    "delete": cmd_delete,
+    "show": cmd_show,
+    "stats": cmd_stats,
+}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

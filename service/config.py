@@ -1,0 +1,49 @@
+"""Settings: built once at the edges (CLI, app factory) and passed down; nothing reads the
+environment below this module's `from_env`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_INDEX_DIR = Path("index")
+
+# Every environment variable newsearch reads, with what it sets (a test keeps README in step).
+ENV_VARS: dict[str, str] = {
+    "NEWSEARCH_INDEX_DIR": "index directory (default: index/)",
+    "NEWSEARCH_MODEL": "embedding model: a sentence-transformers directory or name",
+    "NEWSEARCH_SERVER": "URL of a running `newsearch serve` for ask/add",
+    "NEWSEARCH_API_KEY": "bearer token required on write endpoints",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = DEFAULT_INDEX_DIR
+    model: str = DEFAULT_MODEL
+    batch_size: int = 64
+    # HTTP service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_key: str | None = None
+    protect_reads: bool = False
+    max_query_chars: int = 2000
+    max_body_bytes: int = 10 * 1024 * 1024
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with the given fields replaced; None values are ignored."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        settings = cls()
+        return settings.with_(
+            index_dir=Path(env["NEWSEARCH_INDEX_DIR"]) if env.get("NEWSEARCH_INDEX_DIR") else None,
+            model=env.get("NEWSEARCH_MODEL") or None,
+            api_key=env.get("NEWSEARCH_API_KEY") or None,
+        )

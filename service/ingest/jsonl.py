@@ -1,0 +1,68 @@
+"""JSON Lines -> Articles: one article per line with `id` and `text`, optional `title`, `url`,
+`date`, `outlet`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from service.errors import InputError
+from service.ingest.cleaning import drop_noise
+from service.ingest.text import first_sentence, split_blocks
+from service.ingest.validate import check_doc_id, normalise_date
+from service.records import Article
+
+MAX_LINE_BYTES = 10 * 1024 * 1024
+
+
+def article_from_fields(fields: Any, *, source_path: str | None = None) -> Article:
+    """An Article from the JSONL/HTTP article fields; raises InputError naming what is wrong."""
+    if not isinstance(fields, dict):
+        raise InputError("an article must be a JSON object with 'id' and 'text'")
+    doc_id = fields.get("id", fields.get("_id"))
+    if not isinstance(doc_id, str | int) or isinstance(doc_id, bool):
+        raise InputError("article has no 'id' (a string)")
+    doc_id = check_doc_id(str(doc_id))
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"article {doc_id!r} has no 'text'")
+    optional: dict[str, str | None] = {}
+    for key in ("title", "url", "date", "outlet"):
+        value = fields.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"article {doc_id!r}: {key!r} must be a string")
+        optional[key] = value.strip() if isinstance(value, str) and value.strip() else None
+    paragraphs = drop_noise(split_blocks(text, markdown=False))
+    if not paragraphs:
+        raise InputError(f"article {doc_id!r} has no news text left after cleaning")
+    return Article(
+        doc_id=doc_id,
+        text="\n\n".join(paragraphs),
+        title=optional["title"] or first_sentence(paragraphs),
+        date=normalise_date(optional["date"]) if optional["date"] else None,
+        outlet=optional["outlet"],
+        url=optional["url"],
+        source_path=source_path,
+    )
+
+
+def articles_from_jsonl(
+    lines: Iterator[bytes], *, source_path: str
+) -> Iterator[Article | tuple[int, InputError]]:
+    """Each good line's Article, or (line number, InputError) for a bad one."""
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_BYTES:
+            yield number, InputError(f"line is {len(line):,} bytes, over {MAX_LINE_BYTES:,}")
+            continue
+        if not line.strip():
+            continue
+        try:
+            fields = json.loads(line)
+        except (UnicodeDecodeError, ValueError) as exc:
+            yield number, InputError(f"not valid JSON ({exc})")
+            continue
+        try:
+            yield article_from_fields(fields, source_path=source_path)
+        except InputError as exc:
+            yield number, exc

@@ -1,0 +1,35 @@
+"""Checks on values that come from outside: document ids and dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from service.errors import InputError
+
+MAX_DOC_ID_CHARS = 512
+_BAD_ID_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_doc_id(doc_id: str) -> str:
+    """Ids are opaque labels, never paths; they only must be printable and of sane length."""
+    if not doc_id or not doc_id.strip():
+        raise InputError("document id is empty")
+    if len(doc_id) > MAX_DOC_ID_CHARS:
+        raise InputError(f"document id is {len(doc_id)} characters, over {MAX_DOC_ID_CHARS}")
+    if _BAD_ID_CHARS.search(doc_id):
+        raise InputError(f"document id {doc_id[:80]!r} contains control characters")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in doc_id):
+        raise InputError("document id contains a lone surrogate")
+    return doc_id
+
+
+def normalise_date(value: str) -> str:
+    """ISO 8601 date or timestamp -> 'YYYY-MM-DD' or the full ISO timestamp; else InputError."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text).isoformat()
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        raise InputError(f"date {value[:40]!r} is not an ISO date like 2021-05-13") from None

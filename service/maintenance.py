@@ -1,0 +1,134 @@
+"""Whole-index operations: verify (`newsearch check`), repair what SQLite can rebuild, and
+re-embed every passage with another model (`newsearch rebuild`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from service.config import Settings
+from service.embedding import load_encoder
+from service.errors import IndexCorrupt, IndexMissing, NewsearchError
+from service.locks import WriterLock
+from service.manifest import read_manifest
+from service.newsindex import VECTORS_NAME, canonical_model, rebuild_vectors, save_vectors
+from service.store import DB_NAME, Store
+from service.vectors import VectorIndex
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    documents: int = 0
+    passages: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(settings: Settings, *, repair: bool = False) -> CheckReport:
+    """Verifies SQLite integrity, the manifest, FAISS ids against SQLite, and that every stored
+    vector is finite and unit length. With repair, rewrites the FAISS file and manifest from
+    SQLite (no re-embedding); a damaged database cannot be repaired here."""
+    index_dir = settings.index_dir
+    if not (index_dir / DB_NAME).exists():
+        raise IndexMissing(f"no index in '{index_dir}'")
+    report = CheckReport()
+    lock = WriterLock(index_dir) if repair else None
+    if lock:
+        lock.acquire()
+    try:
+        store = Store(index_dir / DB_NAME)
+        try:
+            report.problems += [f"{DB_NAME}: {e}" for e in store.integrity_errors()]
+            if report.problems:
+                return report  # nothing below can be trusted; restore a snapshot
+            report.documents, report.passages = store.counts()
+            model, dim = store.get_meta("model") or "", int(store.get_meta("dim") or 0)
+            ids, vecs = store.all_vectors(dim)
+            norms = np.linalg.norm(vecs, axis=1) if len(vecs) else np.zeros(0)
+            bad = ~np.isfinite(vecs).all(axis=1) | (np.abs(norms - 1) > 1e-3)
+            if bad.any():
+                report.problems.append(
+                    f"{DB_NAME}: {int(bad.sum())} stored embeddings are not finite unit vectors "
+                    "(passage ids " + ", ".join(map(str, ids[bad][:5])) + ")"
+                )
+            vector_problem = _check_vectors(settings, store, model, dim, ids)
+            if vector_problem:
+                report.problems.append(vector_problem)
+                if repair:
+                    vectors = rebuild_vectors(store, dim)
+                    save_vectors(index_dir, vectors, model, dim, store.generation())
+                    report.repaired.append(f"rebuilt {VECTORS_NAME} and manifest.json from SQLite")
+                    report.problems.remove(vector_problem)
+        finally:
+            store.close()
+    finally:
+        if lock:
+            lock.release()
+    return report
+
+
+def _check_vectors(
+    settings: Settings, store: Store, model: str, dim: int, ids: np.ndarray
+) -> str | None:
+    index_dir = settings.index_dir
+    try:
+        manifest = read_manifest(index_dir)
+        if manifest is None:
+            return "manifest.json is missing"
+        if manifest.model != model or manifest.dim != dim:
+            return (
+                f"manifest.json names {manifest.model!r}/{manifest.dim}, database {model!r}/{dim}"
+            )
+        if manifest.generation != store.generation():
+            return f"{VECTORS_NAME} is older than the database (a write was interrupted)"
+        vectors = VectorIndex.load(index_dir / VECTORS_NAME, dim, manifest.vectors_sha256)
+    except IndexCorrupt as exc:
+        return exc.message
+    faiss_ids = np.sort(vectors.ids())
+    if not np.array_equal(faiss_ids, np.sort(ids)):
+        return f"{VECTORS_NAME} holds {len(faiss_ids)} ids, the database {len(ids)}: they differ"
+    return None
+
+
+def rebuild_with_model(
+    settings: Settings, progress: Callable[[int], None] | None = None
+) -> tuple[int, str]:
+    """Re-embeds every stored passage with settings.model in one transaction and rewrites the
+    vectors: the articles' text comes from SQLite, so the original files are not needed."""
+    index_dir = settings.index_dir
+    if not (index_dir / DB_NAME).exists():
+        raise IndexMissing(f"no index in '{index_dir}'")
+    lock = WriterLock(index_dir)
+    lock.acquire()
+    try:
+        store = Store(index_dir / DB_NAME)
+        try:
+            encoder = load_encoder(settings.model)
+            rows = store.conn.execute("SELECT id, text FROM passages ORDER BY id").fetchall()
+            vecs = encoder.encode(
+                [r[1] for r in rows], batch_size=settings.batch_size, progress=progress
+            )
+            if len(vecs) and not np.isfinite(vecs).all():
+                raise NewsearchError("the model produced non-finite vectors")
+            with store.transaction() as tx:
+                for (pid, _), vec in zip(rows, vecs, strict=True):
+                    tx.execute(
+                        "UPDATE passages SET embedding = ? WHERE id = ?",
+                        (np.ascontiguousarray(vec, dtype=np.float32).tobytes(), pid),
+                    )
+                store.set_meta(tx, "model", canonical_model(encoder.name))
+                store.set_meta(tx, "dim", str(encoder.dim))
+                generation = store.bump_generation(tx)
+            vectors = rebuild_vectors(store, encoder.dim)
+            save_vectors(index_dir, vectors, canonical_model(encoder.name), encoder.dim, generation)
+            return len(rows), canonical_model(encoder.name)
+        finally:
+            store.close()
+    finally:
+        lock.release()

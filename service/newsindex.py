@@ -1,0 +1,348 @@
+"""NewsIndex: the one library object behind the CLI and the HTTP API. It opens an index
+directory (SQLite + FAISS + manifest), adds, replaces and deletes articles, and searches."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from service.chunking import MAX_PASSAGE_WORDS, chunk
+from service.config import DEFAULT_MODEL, Settings
+from service.embedding import BUNDLED, Encoder, load_encoder
+from service.errors import IndexCorrupt, IndexMismatch, IndexMissing, InputError, NotFound
+from service.locks import RWLock, WriterLock
+from service.manifest import Manifest, read_manifest, write_manifest
+from service.records import Article, Passage, SearchResponse
+from service.search import Searcher, SearchRequest
+from service.store import DB_NAME, DocumentRow, Store, StoredPassage, content_hash
+from service.vectors import VectorIndex
+
+VECTORS_NAME = "vectors.faiss"
+CHUNKING_VERSION = f"paragraphs-v1-{MAX_PASSAGE_WORDS}"
+BATCH_PASSAGES = 256  # passages embedded and committed together (one transaction)
+
+
+def canonical_model(name: str) -> str:
+    return DEFAULT_MODEL if name in BUNDLED else name
+
+
+@dataclass
+class AddReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    passages: dict[str, int] = field(default_factory=dict)  # doc_id -> passages written
+    embedded: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Stats:
+    documents: int
+    passages: int
+    model: str
+    dim: int
+    index_dir: str
+    size_bytes: int
+    generation: int
+
+
+class IndexProgress:
+    """Callbacks for long work; the CLI draws a bar from them."""
+
+    def start(self, total_passages: int) -> None: ...
+    def advance(self, passages: int) -> None: ...
+    def finish(self) -> None: ...
+
+
+class NewsIndex:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        vectors: VectorIndex,
+        model: str,
+        dim: int,
+        encoder: Encoder | None,
+        writer: WriterLock | None,
+    ) -> None:
+        self.settings = settings
+        self.index_dir = settings.index_dir
+        self.store = store
+        self.vectors = vectors
+        self.model = model
+        self.dim = dim
+        self._encoder = encoder
+        self._writer = writer
+        self._lock = RWLock()
+        self._dirty = False
+        self._write_mutex = threading.Lock()  # one writer thread at a time in this process
+        self._applied_generation = store.generation()  # what self.vectors reflects
+        self.searcher = Searcher(self)
+
+    # --- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        encoder: Encoder | None = None,
+        writable: bool = False,
+        create: bool = False,
+    ) -> NewsIndex:
+        """Opens (or with create=True makes) the index in settings.index_dir. A writable index
+        holds the directory's writer lock until close()."""
+        index_dir = settings.index_dir
+        db_path = index_dir / DB_NAME
+        if not db_path.exists():
+            if not create:
+                raise IndexMissing(
+                    f"no index in '{index_dir}' — build one with "
+                    f"`newsearch index seeds --index-dir {index_dir}`"
+                )
+            index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(index_dir, 0o700)
+        writer = None
+        if writable:
+            writer = WriterLock(index_dir)
+            writer.acquire()
+        try:
+            store = Store(db_path)
+            wanted = canonical_model(encoder.name if encoder else settings.model)
+            model = store.get_meta("model")
+            if model is None:
+                encoder = encoder or load_encoder(settings.model)
+                with store.transaction() as tx:
+                    store.set_meta(tx, "model", wanted)
+                    store.set_meta(tx, "dim", str(encoder.dim))
+                model = wanted
+            elif model != wanted:
+                raise IndexMismatch(
+                    f"index '{index_dir}' was built with model {model!r}, not {wanted!r}; use "
+                    f"--model {model!r}, or re-embed it with "
+                    f"`newsearch rebuild --model {wanted!r} --index-dir {index_dir}`"
+                )
+            dim = int(store.get_meta("dim") or 0)
+            vectors = cls._load_vectors(store, index_dir, model, dim, save=writable)
+        except BaseException:
+            if writer:
+                writer.release()
+            raise
+        return cls(settings, store, vectors, model, dim, encoder, writer)
+
+    @staticmethod
+    def _load_vectors(
+        store: Store, index_dir: Path, model: str, dim: int, save: bool
+    ) -> VectorIndex:
+        manifest = read_manifest(index_dir)
+        generation = store.generation()
+        path = index_dir / VECTORS_NAME
+        if manifest is not None and manifest.generation == generation:
+            if manifest.model != model or manifest.dim != dim:
+                raise IndexCorrupt(
+                    f"{index_dir / 'manifest.json'} names model {manifest.model!r} but the "
+                    f"database says {model!r}; run `newsearch check --repair`"
+                )
+            vectors = VectorIndex.load(path, dim, manifest.vectors_sha256)
+            if len(vectors) != manifest.vectors_rows:
+                raise IndexCorrupt(
+                    f"{path} row count disagrees with the manifest; run `newsearch check --repair`"
+                )
+            return vectors
+        # The database moved on after the vectors were saved (a kill mid-write, or a fresh
+        # index): rebuild from the embeddings stored in SQLite; nothing is re-embedded.
+        vectors = rebuild_vectors(store, dim)
+        if save:
+            save_vectors(index_dir, vectors, model, dim, generation)
+        return vectors
+
+    # --- the encoder is loaded on first use: stats, delete and reads need no model ----------
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            encoder = load_encoder(self.settings.model)
+            if canonical_model(encoder.name) != self.model or encoder.dim != self.dim:
+                raise IndexMismatch(
+                    f"model {encoder.name!r} ({encoder.dim}-d) does not match "
+                    f"the index's {self.model!r} ({self.dim}-d)"
+                )
+            self._encoder = encoder
+        return self._encoder
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self.flush()
+            self._writer.release()
+            self._writer = None
+        self.store.close()
+
+    def __enter__(self) -> NewsIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _require_writable(self) -> None:
+        if self._writer is None:
+            raise InputError("this index was opened read-only")
+
+    # --- writes ----------------------------------------------------------------------------
+    def add_articles(
+        self, articles: Iterable[Article], *, progress: IndexProgress | None = None
+    ) -> AddReport:
+        """Adds new articles, replaces changed ones (same doc_id, new content) and skips
+        unchanged ones without embedding. Each batch commits atomically, so a kill keeps every
+        article either old or new, never mixed."""
+        self._require_writable()
+        with self._write_mutex:
+            return self._add_articles(articles, progress)
+
+    def _add_articles(
+        self, articles: Iterable[Article], progress: IndexProgress | None
+    ) -> AddReport:
+        started = time.perf_counter()
+        report = AddReport()
+        latest: dict[str, Article] = {}
+        for article in articles:
+            latest[article.doc_id] = article  # the last version of a repeated id wins
+        known = self.store.hashes(latest)
+        todo: list[tuple[Article, str, list[Passage]]] = []
+        for doc_id, article in latest.items():
+            digest = content_hash(article, CHUNKING_VERSION)
+            if known.get(doc_id) == digest:
+                report.unchanged.append(doc_id)
+                continue
+            passages = chunk(article)
+            if not passages:
+                raise InputError(f"article {doc_id!r} has no text to index")
+            todo.append((article, digest, passages))
+        if progress:
+            progress.start(sum(len(p) for _, _, p in todo))
+        batch: list[tuple[Article, str, list[Passage]]] = []
+        size = 0
+        for item in todo:
+            batch.append(item)
+            size += len(item[2])
+            if size >= BATCH_PASSAGES:
+                self._write_batch(batch, known, report, progress)
+                batch, size = [], 0
+        if batch:
+            self._write_batch(batch, known, report, progress)
+        if progress:
+            progress.finish()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _write_batch(
+        self,
+        batch: list[tuple[Article, str, list[Passage]]],
+        known: dict[str, str],
+        report: AddReport,
+        progress: IndexProgress | None,
+    ) -> None:
+        texts = [p.text for _, _, passages in batch for p in passages]
+        vecs = self.encoder.encode(
+            texts,
+            batch_size=self.settings.batch_size,
+            progress=progress.advance if progress else None,
+        )
+        removed: list[int] = []
+        added_ids: list[int] = []
+        offset = 0
+        with self.store.transaction() as tx:
+            for article, digest, passages in batch:
+                removed += self.store.delete_document(tx, article.doc_id)
+                part = vecs[offset : offset + len(passages)]
+                offset += len(passages)
+                added_ids += self.store.insert_document(tx, article, digest, passages, part)
+            generation = self.store.bump_generation(tx)
+        with self._lock.write():
+            self.vectors.remove(removed)
+            self.vectors.add(np.asarray(added_ids, dtype=np.int64), vecs)
+            self._applied_generation = generation
+            self._dirty = True
+        for article, _, passages in batch:
+            (report.updated if article.doc_id in known else report.added).append(article.doc_id)
+            report.passages[article.doc_id] = len(passages)
+        report.embedded += len(texts)
+
+    def delete(self, doc_id: str) -> int:
+        """Removes one article; returns how many passages went with it."""
+        self._require_writable()
+        with self._write_mutex:
+            if self.store.document(doc_id) is None:
+                raise NotFound(f"no document {doc_id!r} in the index")
+            with self.store.transaction() as tx:
+                removed = self.store.delete_document(tx, doc_id)
+                generation = self.store.bump_generation(tx)
+            with self._lock.write():
+                self.vectors.remove(removed)
+                self._applied_generation = generation
+                self._dirty = True
+        return len(removed)
+
+    def flush(self) -> None:
+        """Saves the FAISS file and the manifest if anything changed since the last save."""
+        if self._writer is None or not self._dirty:
+            return
+        with self._write_mutex, self._lock.read():
+            save_vectors(
+                self.index_dir, self.vectors, self.model, self.dim, self._applied_generation
+            )
+            self._dirty = False
+
+    # --- reads -----------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResponse:
+        return self.searcher.search(request)
+
+    def search_ok(self) -> bool:
+        """A smoke search through every mode (used after recovery and by health checks)."""
+        docs, _ = self.store.counts()
+        for mode in ("dense", "keyword", "hybrid"):
+            hits = self.search(SearchRequest("news", k=1, mode=mode, highlight=False)).results
+            if docs and mode == "dense" and not hits:
+                return False
+        return True
+
+    def read_lock(self) -> RWLock:
+        return self._lock
+
+    def document(self, doc_id: str) -> tuple[DocumentRow, list[StoredPassage]]:
+        row = self.store.document(doc_id)
+        if row is None:
+            raise NotFound(f"no document {doc_id!r} in the index")
+        return row, self.store.document_passages(doc_id)
+
+    def documents(self, offset: int = 0, limit: int = 50) -> list[DocumentRow]:
+        return self.store.list_documents(offset, limit)
+
+    def stats(self) -> Stats:
+        docs, passages = self.store.counts()
+        size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        return Stats(
+            docs, passages, self.model, self.dim, str(self.index_dir), size, self.store.generation()
+        )
+
+
+def rebuild_vectors(
+    store: Store, dim: int, on_progress: Callable[[int], None] | None = None
+) -> VectorIndex:
+    ids, vecs = store.all_vectors(dim)
+    vectors = VectorIndex(dim)
+    vectors.add(ids, vecs)
+    if on_progress:
+        on_progress(len(ids))
+    return vectors
+
+
+def save_vectors(
+    index_dir: Path, vectors: VectorIndex, model: str, dim: int, generation: int
+) -> None:
+    digest = vectors.save(index_dir / VECTORS_NAME)
+    write_manifest(index_dir, Manifest(model, dim, generation, digest, len(vectors)))

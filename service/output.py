@@ -1,0 +1,132 @@
+"""How the CLI prints results, reports and progress for people (JSON goes out unformatted)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import textwrap
+from dataclasses import asdict
+from typing import Any
+
+from service.newsindex import AddReport, IndexProgress, Stats
+from service.store import DocumentRow, StoredPassage
+
+BOLD_YELLOW, RESET, DIM = "\033[1;33m", "\033[0m", "\033[2m"
+
+
+def _width() -> int:
+    return max(40, min(100, shutil.get_terminal_size((100, 24)).columns) - 6)
+
+
+def marked(text: str, highlight: dict[str, int] | None, color: bool) -> str:
+    if not highlight:
+        return text
+    start, end = highlight["start"], highlight["end"]
+    before, middle, after = text[:start], text[start:end], text[end:]
+    if color:
+        return f"{before}{BOLD_YELLOW}{middle}{RESET}{after}"
+    return f"{before}«{middle}»{after}"
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = text.rstrip("…")
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def print_results(response: dict[str, Any], *, color: bool) -> None:
+    results = response["results"]
+    if not results:
+        print(f"No passages match {response['query']!r}.")
+        return
+    width = _width()
+    for hit in results:
+        where = [hit["source"], f"¶{hit['paragraph']}"]
+        if hit.get("date"):
+            where.append(hit["date"])
+        if hit.get("title") and hit["title"] != hit["source"]:
+            where.append(f"“{_shorten(hit['title'], 56)}”")
+        print(f"{hit['rank']}. [{hit['score']:.3f}] " + " · ".join(where))
+        body = marked(hit["text"], hit.get("highlight"), color)
+        # wrap after marking: ANSI codes count as width, a small price for correct marks
+        print(textwrap.fill(body, width=width, initial_indent="   ", subsequent_indent="   "))
+        also = hit.get("also_reported_by") or []
+        if also:
+            names = ", ".join(f"{a['source']} ¶{a['paragraph']}" for a in also)
+            line = f"also reported by {len(also)}: {names}"
+            wrapped = textwrap.fill(
+                line, width=width, initial_indent="   ", subsequent_indent="     "
+            )
+            print(f"{DIM}{wrapped}{RESET}" if color else wrapped)
+        print()
+
+
+def print_add_report(report: AddReport, stats: Stats) -> None:
+    changed = len(report.added) + len(report.updated)
+    if report.embedded == 0:
+        print(f"nothing to embed: {len(report.unchanged)} article(s) unchanged")
+    else:
+        rate = report.embedded / report.seconds if report.seconds else 0.0
+        print(
+            f"indexed {changed} article(s) ({len(report.added)} new, {len(report.updated)} "
+            f"changed, {len(report.unchanged)} unchanged): {report.embedded} passages embedded "
+            f"in {report.seconds:.1f} s ({rate:.0f} passages/s)"
+        )
+    print(f"index '{stats.index_dir}': {stats.documents} articles, {stats.passages} passages")
+
+
+def print_stats(stats: Stats, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(asdict(stats), indent=2))
+        return
+    print(f"index:     {stats.index_dir}")
+    print(f"articles:  {stats.documents}")
+    print(f"passages:  {stats.passages}")
+    print(f"model:     {stats.model} ({stats.dim}-d)")
+    print(f"size:      {stats.size_bytes / 1e6:.2f} MB on disk")
+
+
+def print_document(row: DocumentRow, passages: list[StoredPassage], *, as_json: bool) -> None:
+    if as_json:
+        data = asdict(row)
+        data["passages"] = [
+            {"paragraph": p.paragraph, "start": p.start, "end": p.end, "text": p.text}
+            for p in passages
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    print(row.title)
+    print(
+        " · ".join(x for x in (row.outlet or row.source_path or row.doc_id, row.date, row.url) if x)
+    )
+    print()
+    for p in passages:
+        print(textwrap.fill(f"¶{p.paragraph} {p.text}", width=_width()))
+        print()
+
+
+class BarProgress(IndexProgress):
+    """A tqdm bar on stderr with passages/s (only on a terminal: logs stay clean)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def start(self, total_passages: int) -> None:
+        if total_passages and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=total_passages,
+                unit="passage",
+                desc="embedding",
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
+
+    def advance(self, passages: int) -> None:
+        if self._bar is not None:
+            self._bar.update(passages)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

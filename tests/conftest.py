@@ -1,0 +1,68 @@
+"""Shared fixtures: the seed corpus, a fast hashing-encoder index, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from service import Article, NewsIndex, Settings
+from service.cli import main
+from service.ingest import collect_articles
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+FAKE_MODEL = "hashing-64"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Runs `newsearch ARGS` in-process from the repository root with the fake model."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("NEWSEARCH_MODEL", FAKE_MODEL)
+    monkeypatch.delenv("NEWSEARCH_SERVER", raising=False)
+    monkeypatch.delenv("NEWSEARCH_INDEX_DIR", raising=False)
+
+    def run(*args: str) -> CliResult:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def seed_articles() -> list[Article]:
+    articles, skipped = collect_articles([SEEDS], ROOT)
+    assert not skipped
+    return articles
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL)
+
+
+@pytest.fixture
+def seeded(settings: Settings, seed_articles: list[Article]) -> Iterator[NewsIndex]:
+    """A writable hashing-encoder index of the five seeds."""
+    index = NewsIndex.open(settings, writable=True, create=True)
+    index.add_articles(seed_articles)
+    yield index
+    index.close()
+
+
+def copy_seeds(dest: Path) -> Path:
+    shutil.copytree(SEEDS, dest)
+    return dest

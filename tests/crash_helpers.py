@@ -1,0 +1,69 @@
+"""Helpers for tests that SIGKILL real `newsearch` processes and then audit the index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from service import Article, NewsIndex, Settings
+from service.chunking import chunk
+from service.ingest import article_from_fields
+
+FAKE_MODEL = "hashing-64"
+
+
+def write_corpus(path: Path, articles: int, version: str) -> dict[str, Article]:
+    """A JSONL corpus; every paragraph names its article and version, so a mixture shows."""
+    fields = []
+    for i in range(articles):
+        paragraphs = [
+            f"Report {i} paragraph {p} ({version}): officials in city {i % 97} said talks on "
+            f"the ceasefire continued for day {p} while envoys travelled."
+            for p in range(5)
+        ]
+        fields.append(
+            {
+                "id": f"a{i:05d}",
+                "text": "\n".join(paragraphs),
+                "title": f"Report {i} {version}",
+                "outlet": f"Outlet {i % 7}",
+            }
+        )
+    path.write_text("\n".join(json.dumps(f) for f in fields) + "\n", encoding="utf-8")
+    return {f["id"]: article_from_fields(f, source_path=path.name) for f in fields}
+
+
+def newsearch(*args: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, NEWSEARCH_MODEL=FAKE_MODEL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def audit(index_dir: Path, versions: list[dict[str, Article]]) -> dict[str, int]:
+    """Opens the index as a reader would and checks every article is wholly one known version
+    and FAISS holds exactly the passages SQLite holds. Returns how many docs are at each version."""
+    counts = {str(v): 0 for v in range(len(versions))}
+    with NewsIndex.open(Settings(index_dir=index_dir, model=FAKE_MODEL)) as index:
+        assert index.store.integrity_errors() == []
+        ids, _ = index.store.all_vectors(index.dim)
+        assert sorted(index.vectors.ids().tolist()) == sorted(ids.tolist())
+        for row in index.documents(0, 1_000_000):
+            passages = index.store.document_passages(row.doc_id)
+            matched = [
+                v
+                for v, version in enumerate(versions)
+                if row.doc_id in version
+                and row.text == version[row.doc_id].text
+                and [p.text for p in passages] == [p.text for p in chunk(version[row.doc_id])]
+            ]
+            assert matched, f"{row.doc_id} is a mixture or unknown"
+            counts[str(matched[0])] += 1
+        assert index.search_ok()
+    return counts

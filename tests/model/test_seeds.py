@@ -1,0 +1,84 @@
+"""The real all-MiniLM-L6-v2 on the five seed articles: the product's promises end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service import NewsIndex, SearchRequest
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.model
+BLINKEN_DOC = "seeds/002_55488569d2b2b954.txt"
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense"])
+def test_blinken_abbas_is_first(model_index: NewsIndex, mode: str) -> None:
+    hits = model_index.search(SearchRequest("what did Blinken tell Abbas", k=5, mode=mode)).results
+    assert hits[0].doc_id == BLINKEN_DOC
+    assert "Blinken" in hits[0].text and "Abbas" in hits[0].text
+
+
+def test_names_are_found_by_keyword(model_index: NewsIndex) -> None:
+    hits = model_index.search(SearchRequest("Eid al Fitr", k=3)).results
+    assert "Eid al Fitr" in hits[0].text
+    hits = model_index.search(SearchRequest("Hady Amr", k=3, mode="keyword")).results
+    assert all("Hady Amr" in h.text for h in hits)
+
+
+def test_the_repeated_quote_is_one_result_reported_by_all_five(model_index: NewsIndex) -> None:
+    response = model_index.search(
+        SearchRequest("what did Biden say about the violence ending", k=10)
+    )
+    quoted = [
+        h
+        for h in response.results
+        if "My expectation and hope" in h.text and "closing down sooner than later" in h.text
+    ]
+    assert len(quoted) == 1
+    docs = {quoted[0].doc_id} | {a.doc_id for a in quoted[0].also_reported_by}
+    assert len(docs) == 5
+    ungrouped = model_index.search(
+        SearchRequest("what did Biden say about the violence ending", k=10, group=False)
+    )
+    assert all(not h.also_reported_by for h in ungrouped.results)
+
+
+def test_cli_end_to_end_in_a_fresh_process(model_index_dir: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSEARCH_")}
+    idx = str(tmp_path / "idx")
+    run = [sys.executable, "-m", "service.cli"]
+    built = subprocess.run(
+        [*run, "index", "seeds", "--index-dir", idx],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
+    asked = subprocess.run(
+        [*run, "ask", "what did Blinken tell Abbas", "--index-dir", idx],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert asked.returncode == 0, asked.stderr
+    first = asked.stdout.split("\n\n")[0]
+    assert first.startswith("1. [") and BLINKEN_DOC in first and "Abbas" in first
+    as_json = subprocess.run(
+        [*run, "ask", "what did Blinken tell Abbas", "--index-dir", idx, "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert json.loads(as_json.stdout)["results"][0]["doc_id"] == BLINKEN_DOC

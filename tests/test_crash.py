@@ -1,0 +1,42 @@
+"""SIGKILL `newsearch index` mid-run, many times, and check the index is always consistent."""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.crash_helpers import audit, newsearch, write_corpus
+
+pytestmark = pytest.mark.crash
+ARTICLES = 8000  # 40,000 passages: a run lasts long enough to be caught in the middle
+
+
+def test_index_survives_sigkill_at_random_moments(tmp_path: Path) -> None:
+    v1 = write_corpus(tmp_path / "corpus.jsonl", ARTICLES, "v1")
+    idx = str(tmp_path / "idx")
+    started = time.perf_counter()
+    proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx)
+    assert proc.wait(timeout=300) == 0, proc.stderr.read() if proc.stderr else ""
+    full_run = time.perf_counter() - started
+    assert audit(Path(idx), [v1]) == {"0": ARTICLES}
+
+    rng = random.Random(20210512)
+    v2 = write_corpus(tmp_path / "corpus.jsonl", ARTICLES, "v2")
+    caught_midway = 0
+    for _ in range(6):
+        proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx)
+        time.sleep(rng.uniform(0.2, 1.1) * full_run)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        counts = audit(Path(idx), [v1, v2])
+        if counts["0"] and counts["1"]:
+            caught_midway += 1
+        assert counts["0"] + counts["1"] == ARTICLES
+    assert caught_midway, "no kill landed mid-run: make the corpus bigger"
+    proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx)
+    assert proc.wait(timeout=300) == 0
+    assert audit(Path(idx), [v1, v2]) == {"0": 0, "1": ARTICLES}
