@@ -67,6 +67,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(p)
 
+    p = sub.add_parser("serve", help="run the HTTP search service")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--protect-reads",
+        action="store_true",
+        help="require NEWSEARCH_API_KEY on searches and reads too",
+    )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=None,
+        metavar="ORIGIN",
+        help="allow browser calls from ORIGIN (repeatable; default: none)",
+    )
+    p.add_argument("--max-body-bytes", type=int, default=None)
+    p.add_argument("--max-query-chars", type=int, default=None)
+    common(p)
+
+    p = sub.add_parser("add", help="send article files to a running server")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--server", default=None, help="server URL (default: $NEWSEARCH_SERVER)")
+
     p = sub.add_parser("delete", help="remove one article from the index")
     p.add_argument("doc_id", metavar="DOC_ID")
     common(p)
@@ -144,7 +167,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if server:
         from service.client import Client
 
-        response = Client(server).search(request)
+        response = Client(server, api_key=os.environ.get("NEWSEARCH_API_KEY")).search(request)
     else:
         response = local_search(settings_from(args), request)
     if args.json:
@@ -223,7 +246,59 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.api import create_app
+
+    settings = settings_from(args).with_(
+        host=args.host,
+        port=args.port,
+        protect_reads=args.protect_reads or None,
+        cors_origins=tuple(args.cors_origin) if args.cors_origin else None,
+        max_body_bytes=args.max_body_bytes,
+        max_query_chars=args.max_query_chars,
+    )
+    if settings.protect_reads and not settings.api_key:
+        raise InputError("--protect-reads needs NEWSEARCH_API_KEY to be set")
+    print(
+        f"newsearch: serving '{settings.index_dir}' on http://{settings.host}:{settings.port}"
+        f" (docs at /docs)",
+        file=sys.stderr,
+    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from service.client import Client
+    from service.ingest import collect_articles
+
+    server = args.server or os.environ.get("NEWSEARCH_SERVER")
+    if not server:
+        raise InputError("add needs --server URL (or NEWSEARCH_SERVER)")
+    articles, skipped = collect_articles(args.paths, Path.cwd())
+    for item in skipped:
+        print(f"newsearch: warning: skipped {item}", file=sys.stderr)
+    client = Client(server, api_key=os.environ.get("NEWSEARCH_API_KEY"))
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    for begin in range(0, len(articles), ADD_BATCH):
+        reply = client.add(articles[begin : begin + ADD_BATCH])
+        for doc in reply["documents"]:
+            counts[doc["status"]] += 1
+    client.close()
+    print(
+        f"sent {len(articles)} article(s) to {server}: {counts['added']} added, "
+        f"{counts['updated']} updated, {counts['unchanged']} unchanged"
+    )
+    return EXIT_ERROR if skipped else 0
+
+
+ADD_BATCH = 50
+
 COMMANDS = {
+    "serve": cmd_serve,
+    "add": cmd_add,
     "check": cmd_check,
     "rebuild": cmd_rebuild,
     "index": cmd_index,

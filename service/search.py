@@ -12,7 +12,7 @@ import numpy as np
 from service.errors import InputError
 from service.grouping import corroborated, group_near_duplicates
 from service.highlight import best_sentences
-from service.ingest.validate import normalise_date
+from service.ingest.validate import check_text, normalise_date
 from service.records import AlsoReported, Hit, SearchResponse
 from service.store import Filters, StoredPassage, fts_query
 
@@ -44,13 +44,16 @@ class SearchRequest:
             raise InputError(
                 f"query is {len(query):,} characters, over the {max_query_chars:,} limit"
             )
-        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in query):
-            raise InputError("query contains a lone surrogate (invalid Unicode)")
+        check_text(query, "query")
         if isinstance(self.k, bool) or not isinstance(self.k, int) or not 1 <= self.k <= MAX_K:
             raise InputError(f"k must be between 1 and {MAX_K}, got {self.k!r}")
         if self.mode not in MODES:
             raise InputError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
         f = self.filters
+        for name in ("outlet", "date_from", "date_to", "doc_id"):
+            value = getattr(f, name)
+            if value is not None:
+                check_text(value, name)
         filters = Filters(
             outlet=f.outlet.strip() or None if f.outlet else None,
             date_from=normalise_date(f.date_from) if f.date_from else None,

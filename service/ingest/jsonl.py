@@ -10,7 +10,7 @@ from typing import Any
 from service.errors import InputError
 from service.ingest.cleaning import drop_noise
 from service.ingest.text import first_sentence, split_blocks
-from service.ingest.validate import check_doc_id, normalise_date
+from service.ingest.validate import check_doc_id, check_text, normalise_date
 from service.records import Article
 
 MAX_LINE_BYTES = 10 * 1024 * 1024
@@ -27,11 +27,14 @@ def article_from_fields(fields: Any, *, source_path: str | None = None) -> Artic
     text = fields.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"article {doc_id!r} has no 'text'")
+    check_text(text, f"article {doc_id!r}: 'text'")
     optional: dict[str, str | None] = {}
     for key in ("title", "url", "date", "outlet"):
         value = fields.get(key)
         if value is not None and not isinstance(value, str):
             raise InputError(f"article {doc_id!r}: {key!r} must be a string")
+        if isinstance(value, str):
+            check_text(value, f"article {doc_id!r}: {key!r}")
         optional[key] = value.strip() if isinstance(value, str) and value.strip() else None
     paragraphs = drop_noise(split_blocks(text, markdown=False))
     if not paragraphs:

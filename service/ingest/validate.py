@@ -19,14 +19,21 @@ def check_doc_id(doc_id: str) -> str:
         raise InputError(f"document id is {len(doc_id)} characters, over {MAX_DOC_ID_CHARS}")
     if _BAD_ID_CHARS.search(doc_id):
         raise InputError(f"document id {doc_id[:80]!r} contains control characters")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in doc_id):
-        raise InputError("document id contains a lone surrogate")
-    return doc_id
+    return check_text(doc_id, "document id")
+
+
+def check_text(value: str, what: str) -> str:
+    """Text must be encodable as UTF-8 (no lone surrogates, which JSON can smuggle in)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{what} is not valid Unicode (it holds a lone surrogate)") from None
+    return value
 
 
 def normalise_date(value: str) -> str:
     """ISO 8601 date or timestamp -> 'YYYY-MM-DD' or the full ISO timestamp; else InputError."""
-    text = value.strip()
+    text = check_text(value, "date").strip()
     try:
         if len(text) == 10:
             return date.fromisoformat(text).isoformat()

@@ -1,0 +1,51 @@
+"""FastAPI dependencies: the open index, and the API-key checks for writes (and reads)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from service.config import Settings
+from service.errors import NotReady, Unauthorized
+from service.newsindex import NewsIndex
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_index(request: Request) -> NewsIndex:
+    index: NewsIndex | None = getattr(request.app.state, "index", None)
+    if index is None or not request.app.state.ready:
+        raise NotReady("the index is still loading; retry in a moment")
+    return index
+
+
+def _check_key(request: Request, settings: Settings) -> None:
+    if not settings.api_key:
+        return
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    given = token.strip().encode("utf-8", "surrogateescape")
+    # compare_digest takes constant time whatever the token, so timing reveals nothing
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given, settings.api_key.encode()):
+        raise Unauthorized("missing or wrong API key: send 'Authorization: Bearer <key>'")
+
+
+def require_writer(request: Request) -> None:
+    _check_key(request, get_settings(request))
+
+
+def require_reader(request: Request) -> None:
+    settings = get_settings(request)
+    if settings.protect_reads:
+        _check_key(request, settings)
+
+
+IndexDep = Annotated[NewsIndex, Depends(get_index)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+Writer = Depends(require_writer)
+Reader = Depends(require_reader)

@@ -1,0 +1,137 @@
+"""/documents: add, replace, delete, read and page through articles."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from service.api.deps import IndexDep, Reader, Writer
+from service.api.schemas import (
+    ArticleIn,
+    ArticleReplace,
+    DeleteOut,
+    DocumentOut,
+    DocumentPage,
+    DocumentSummary,
+    ErrorOut,
+    PassageOut,
+    WriteOut,
+    WrittenDoc,
+)
+from service.ingest import article_from_fields
+from service.ingest.validate import check_doc_id
+from service.newsindex import AddReport, NewsIndex
+from service.records import Article
+from service.store import DocumentRow
+
+router = APIRouter(prefix="/documents", tags=["documents"])
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "API key required"},
+    413: {"model": ErrorOut, "description": "request body too large"},
+    422: {"model": ErrorOut, "description": "invalid article"},
+}
+READ_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "no such document"},
+    401: {"model": ErrorOut, "description": "API key required (with --protect-reads)"},
+}
+
+
+def _write(index: NewsIndex, articles: list[Article]) -> WriteOut:
+    started = time.perf_counter()
+    report: AddReport = index.add_articles(articles)
+    status = {d: "added" for d in report.added} | {d: "updated" for d in report.updated}
+    docs = []
+    for article in dict((a.doc_id, a) for a in articles).values():
+        doc_id = article.doc_id
+        if doc_id in report.passages:
+            docs.append(
+                WrittenDoc(
+                    doc_id=doc_id,
+                    status=status[doc_id],  # type: ignore[arg-type]
+                    passages=report.passages[doc_id],
+                )
+            )
+        else:
+            row = index.store.document(doc_id)
+            docs.append(
+                WrittenDoc(doc_id=doc_id, status="unchanged", passages=row.passages if row else 0)
+            )
+    return WriteOut(documents=docs, took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+@router.post("", response_model=WriteOut, dependencies=[Writer], responses=WRITE_ERRORS)
+def add_documents(index: IndexDep, body: ArticleIn | list[ArticleIn]) -> WriteOut:
+    """Adds one article or a list; they are searchable when this returns (and durable)."""
+    items = body if isinstance(body, list) else [body]
+    articles = [
+        article_from_fields(item.model_dump(exclude_none=True), source_path=None) for item in items
+    ]
+    return _write(index, articles)
+
+
+@router.put(
+    "/{doc_id:path}", response_model=WriteOut, dependencies=[Writer], responses=WRITE_ERRORS
+)
+def replace_document(index: IndexDep, doc_id: str, body: ArticleReplace) -> WriteOut:
+    """Creates or replaces the article with this id."""
+    fields = body.model_dump(exclude_none=True) | {"id": check_doc_id(doc_id)}
+    return _write(index, [article_from_fields(fields, source_path=None)])
+
+
+@router.delete(
+    "/{doc_id:path}",
+    response_model=DeleteOut,
+    dependencies=[Writer],
+    responses={**WRITE_ERRORS, **READ_ERRORS},
+)
+def delete_document(index: IndexDep, doc_id: str) -> DeleteOut:
+    return DeleteOut(doc_id=doc_id, deleted_passages=index.delete(doc_id))
+
+
+def _summary(row: DocumentRow) -> DocumentSummary:
+    return DocumentSummary(
+        doc_id=row.doc_id,
+        title=row.title,
+        date=row.date,
+        outlet=row.outlet,
+        url=row.url,
+        source=row.outlet or row.source_path or row.doc_id,
+        passages=row.passages,
+        added_at=row.added_at,
+    )
+
+
+@router.get("", response_model=DocumentPage, dependencies=[Reader], responses=READ_ERRORS)
+def list_documents(
+    index: IndexDep,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> DocumentPage:
+    rows = index.documents(offset, limit)
+    total, _ = index.store.counts()
+    return DocumentPage(
+        documents=[_summary(r) for r in rows], total=total, offset=offset, limit=limit
+    )
+
+
+@router.get(
+    "/{doc_id:path}", response_model=DocumentOut, dependencies=[Reader], responses=READ_ERRORS
+)
+def get_document(index: IndexDep, doc_id: str) -> DocumentOut:
+    row, passages = index.document(doc_id)
+    return DocumentOut(
+        doc_id=row.doc_id,
+        title=row.title,
+        date=row.date,
+        outlet=row.outlet,
+        url=row.url,
+        source=row.outlet or row.source_path or row.doc_id,
+        text=row.text,
+        added_at=row.added_at,
+        passages=[
+            PassageOut(paragraph=p.paragraph, start=p.start, end=p.end, text=p.text)
+            for p in passages
+        ],
+    )
