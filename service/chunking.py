@@ -113,6 +113,13 @@ def split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[in
 
 
 def chunk(article: Article, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
+    """Passages of an article; max_words=0 keeps the whole text as one passage."""
+    if max_words <= 0:
+        text = article.text
+        start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+        if end <= start:
+            return []
+        return [Passage(article.doc_id, 1, start, end, text[start:end])]
     passages: list[Passage] = []
     for p_start, p_end in paragraph_spans(article.text):
         for start, end in split_long(article.text, p_start, p_end, max_words):

@@ -106,6 +106,37 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rebuild", help="re-embed every stored passage with --model")
     common(p)
 
+    p = sub.add_parser("eval", help="nDCG@10, Recall@100, MRR@10 on a BEIR-layout dataset")
+    p.add_argument("dataset", type=Path, metavar="DATASET_DIR")
+    p.add_argument(
+        "--mode",
+        action="append",
+        choices=("hybrid", "dense", "keyword"),
+        help="mode to score (repeatable; default: all three)",
+    )
+    p.add_argument(
+        "--ignore-identical-ids",
+        action="store_true",
+        help="drop a retrieved document whose id equals the query's (ArguAna)",
+    )
+    p.add_argument(
+        "--max-passage-words",
+        type=int,
+        default=None,
+        help="split documents into passages of at most N words (0: whole documents)",
+    )
+    p.add_argument("--limit-queries", type=int, default=None, help="score only the first N")
+    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--index-dir",
+        type=Path,
+        default=None,
+        help="keep the evaluation index here and reuse it (default: temporary)",
+    )
+    p.add_argument("--model", default=None)
+    p.add_argument("--backend", choices=("onnx-int8", "onnx", "torch"), default=None)
+    p.add_argument("--rerank", default=None, metavar="MODEL")
+
     p = sub.add_parser("stats", help="article and passage counts, model, size on disk")
     p.add_argument("--json", action="store_true")
     common(p)
@@ -113,7 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings.from_env().with_(index_dir=args.index_dir, model=args.model)
+    return Settings.from_env().with_(
+        index_dir=args.index_dir,
+        model=args.model,
+        backend=getattr(args, "backend", None),
+        rerank_model=getattr(args, "rerank", None),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -296,7 +332,28 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 ADD_BATCH = 50
 
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from service.evaluate import evaluate
+    from service.output import BarProgress, print_eval
+
+    settings = Settings.from_env().with_(model=args.model, max_passage_words=args.max_passage_words)
+    modes = args.mode or ["dense", "keyword", "hybrid"]
+    results = evaluate(
+        args.dataset,
+        settings,
+        modes,
+        ignore_identical_ids=args.ignore_identical_ids,
+        index_dir=args.index_dir,
+        progress=BarProgress(),
+        limit_queries=args.limit_queries,
+    )
+    print_eval(args.dataset.name, settings, results, as_json=args.json)
+    return 0
+
+
 COMMANDS = {
+    "eval": cmd_eval,
     "serve": cmd_serve,
     "add": cmd_add,
     "check": cmd_check,

@@ -15,8 +15,11 @@ DEFAULT_INDEX_DIR = Path("index")
 ENV_VARS: dict[str, str] = {
     "NEWSEARCH_INDEX_DIR": "index directory (default: index/)",
     "NEWSEARCH_MODEL": "embedding model: a sentence-transformers directory or name",
+    "NEWSEARCH_BACKEND": "encoder runtime: onnx-int8 (default), onnx or torch",
+    "NEWSEARCH_CACHE_DIR": "where exported ONNX models are kept (default ~/.cache/newsearch)",
     "NEWSEARCH_SERVER": "URL of a running `newsearch serve` for ask/add",
     "NEWSEARCH_API_KEY": "bearer token required on write endpoints",
+    "NEWSEARCH_RERANK": "cross-encoder directory or name to rerank the top candidates",
 }
 
 
@@ -24,7 +27,14 @@ ENV_VARS: dict[str, str] = {
 class Settings:
     index_dir: Path = DEFAULT_INDEX_DIR
     model: str = DEFAULT_MODEL
+    backend: str = "onnx-int8"  # onnx-int8 | onnx | torch (see README: quality and speed)
+    cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "newsearch")
     batch_size: int = 64
+    # passages longer than this are split at sentence ends; 0 keeps each document whole
+    max_passage_words: int = 180
+    # a sentence-transformers CrossEncoder dir or name; None: no reranking
+    rerank_model: str | None = None
+    rerank_top_n: int = 50
     # HTTP service
     host: str = "127.0.0.1"
     port: int = 8000
@@ -45,5 +55,8 @@ class Settings:
         return settings.with_(
             index_dir=Path(env["NEWSEARCH_INDEX_DIR"]) if env.get("NEWSEARCH_INDEX_DIR") else None,
             model=env.get("NEWSEARCH_MODEL") or None,
+            backend=env.get("NEWSEARCH_BACKEND") or None,
+            cache_dir=Path(env["NEWSEARCH_CACHE_DIR"]) if env.get("NEWSEARCH_CACHE_DIR") else None,
             api_key=env.get("NEWSEARCH_API_KEY") or None,
+            rerank_model=env.get("NEWSEARCH_RERANK") or None,
         )

@@ -33,13 +33,17 @@ class Encoder(Protocol):
     def encode_query(self, text: str) -> np.ndarray: ...
 
 
-class _QueryCache:
+class QueryCache:
     """A small LRU of query embeddings: repeated questions skip the model."""
 
     def __init__(self, size: int = 512) -> None:
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
     def get(self, key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
         with self._lock:
@@ -56,7 +60,7 @@ class _QueryCache:
 
 class SentenceTransformerEncoder:
     def __init__(self, name: str = DEFAULT_MODEL, *, device: str = "cpu") -> None:
-        self.name = name
+        self.name = model_id(name, "torch")
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - a broken install
@@ -70,7 +74,7 @@ class SentenceTransformerEncoder:
             or self._model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim())
-        self._cache = _QueryCache()
+        self._cache = QueryCache()
         self._lock = threading.Lock()  # torch modules are not re-entrant across threads
 
     def encode(
@@ -96,6 +100,9 @@ class SentenceTransformerEncoder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self._cache.get(text, lambda: self.encode([text])[0])
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
 
 
 def _quiet_transformers() -> None:
@@ -158,9 +165,34 @@ def _unit(dim: int) -> np.ndarray:
     return vec
 
 
-def load_encoder(name: str) -> Encoder:
-    """`hashing-N` is the test encoder; anything else is a sentence-transformers dir or name."""
+BACKENDS = ("onnx-int8", "onnx", "torch")
+
+
+def model_id(name: str, backend: str) -> str:
+    """What an index records as its model: the model plus the backend when it changes the
+    vectors (int8 weights do; an index is only searched with the encoder that built it)."""
+    if re.fullmatch(r"hashing-(\d+)", name):
+        return name
+    base = DEFAULT_MODEL if name in BUNDLED else name
+    return base if backend == "torch" else f"{base}+{backend}"
+
+
+def load_encoder(name: str, backend: str = "torch", cache_dir: Path | None = None) -> Encoder:
+    """`hashing-N` is the test encoder; anything else is a sentence-transformers dir or name,
+    run by PyTorch or by ONNX Runtime (exported once into cache_dir)."""
     match = re.fullmatch(r"hashing-(\d+)", name)
     if match:
         return HashingEncoder(int(match.group(1)))
-    return SentenceTransformerEncoder(name)
+    if backend not in BACKENDS:
+        raise InputError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "torch":
+        return SentenceTransformerEncoder(name)
+    from service.onnx_encoder import OnnxEncoder
+
+    encoder = OnnxEncoder(
+        name,
+        quantized=backend == "onnx-int8",
+        cache_dir=cache_dir or Path.home() / ".cache" / "newsearch",
+    )
+    encoder.name = model_id(name, backend)
+    return encoder

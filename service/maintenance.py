@@ -13,7 +13,7 @@ from service.embedding import load_encoder
 from service.errors import IndexCorrupt, IndexMissing, NewsearchError
 from service.locks import WriterLock
 from service.manifest import read_manifest
-from service.newsindex import VECTORS_NAME, canonical_model, rebuild_vectors, save_vectors
+from service.newsindex import VECTORS_NAME, rebuild_vectors, save_vectors
 from service.store import DB_NAME, Store
 from service.vectors import VectorIndex
 
@@ -109,7 +109,7 @@ def rebuild_with_model(
     try:
         store = Store(index_dir / DB_NAME)
         try:
-            encoder = load_encoder(settings.model)
+            encoder = load_encoder(settings.model, settings.backend, settings.cache_dir)
             rows = store.conn.execute("SELECT id, text FROM passages ORDER BY id").fetchall()
             vecs = encoder.encode(
                 [r[1] for r in rows], batch_size=settings.batch_size, progress=progress
@@ -122,12 +122,12 @@ def rebuild_with_model(
                         "UPDATE passages SET embedding = ? WHERE id = ?",
                         (np.ascontiguousarray(vec, dtype=np.float32).tobytes(), pid),
                     )
-                store.set_meta(tx, "model", canonical_model(encoder.name))
+                store.set_meta(tx, "model", encoder.name)
                 store.set_meta(tx, "dim", str(encoder.dim))
                 generation = store.bump_generation(tx)
             vectors = rebuild_vectors(store, encoder.dim)
-            save_vectors(index_dir, vectors, canonical_model(encoder.name), encoder.dim, generation)
-            return len(rows), canonical_model(encoder.name)
+            save_vectors(index_dir, vectors, encoder.name, encoder.dim, generation)
+            return len(rows), encoder.name
         finally:
             store.close()
     finally:

@@ -9,12 +9,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from service.chunking import MAX_PASSAGE_WORDS, chunk
-from service.config import DEFAULT_MODEL, Settings
-from service.embedding import BUNDLED, Encoder, load_encoder
+from service.chunking import chunk
+from service.config import Settings
+from service.embedding import Encoder, load_encoder, model_id
 from service.errors import IndexCorrupt, IndexMismatch, IndexMissing, InputError, NotFound
 from service.locks import RWLock, WriterLock
 from service.manifest import Manifest, read_manifest, write_manifest
@@ -23,13 +24,12 @@ from service.search import Searcher, SearchRequest
 from service.store import DB_NAME, DocumentRow, Store, StoredPassage, content_hash
 from service.vectors import VectorIndex
 
+if TYPE_CHECKING:
+    from service.rerank import CrossEncoderReranker
+
 VECTORS_NAME = "vectors.faiss"
-CHUNKING_VERSION = f"paragraphs-v1-{MAX_PASSAGE_WORDS}"
+CHUNKING_VERSION = "paragraphs-v1"
 BATCH_PASSAGES = 256  # passages embedded and committed together (one transaction)
-
-
-def canonical_model(name: str) -> str:
-    return DEFAULT_MODEL if name in BUNDLED else name
 
 
 @dataclass
@@ -82,6 +82,7 @@ class NewsIndex:
         self._writer = writer
         self._lock = RWLock()
         self._dirty = False
+        self._reranker: CrossEncoderReranker | None = None
         self._write_mutex = threading.Lock()  # one writer thread at a time in this process
         self._applied_generation = store.generation()  # what self.vectors reflects
         self.searcher = Searcher(self)
@@ -114,10 +115,12 @@ class NewsIndex:
             writer.acquire()
         try:
             store = Store(db_path)
-            wanted = canonical_model(encoder.name if encoder else settings.model)
+            wanted = encoder.name if encoder else model_id(settings.model, settings.backend)
             model = store.get_meta("model")
             if model is None:
-                encoder = encoder or load_encoder(settings.model)
+                encoder = encoder or load_encoder(
+                    settings.model, settings.backend, settings.cache_dir
+                )
                 with store.transaction() as tx:
                     store.set_meta(tx, "model", wanted)
                     store.set_meta(tx, "dim", str(encoder.dim))
@@ -125,8 +128,9 @@ class NewsIndex:
             elif model != wanted:
                 raise IndexMismatch(
                     f"index '{index_dir}' was built with model {model!r}, not {wanted!r}; use "
-                    f"--model {model!r}, or re-embed it with "
-                    f"`newsearch rebuild --model {wanted!r} --index-dir {index_dir}`"
+                    f"that model (--model/--backend), or re-embed the index with "
+                    f"`newsearch rebuild --model {settings.model!r} --backend "
+                    f"{settings.backend} --index-dir {index_dir}`"
                 )
             dim = int(store.get_meta("dim") or 0)
             vectors = cls._load_vectors(store, index_dir, model, dim, save=writable)
@@ -166,14 +170,27 @@ class NewsIndex:
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            encoder = load_encoder(self.settings.model)
-            if canonical_model(encoder.name) != self.model or encoder.dim != self.dim:
+            s = self.settings
+            encoder = load_encoder(s.model, s.backend, s.cache_dir)
+            if encoder.name != self.model or encoder.dim != self.dim:
                 raise IndexMismatch(
                     f"model {encoder.name!r} ({encoder.dim}-d) does not match "
                     f"the index's {self.model!r} ({self.dim}-d)"
                 )
             self._encoder = encoder
         return self._encoder
+
+    @property
+    def reranker(self) -> CrossEncoderReranker | None:
+        """The cross-encoder named by settings.rerank_model, loaded on first use."""
+        name = self.settings.rerank_model
+        if not name:
+            return None
+        if self._reranker is None:
+            from service.rerank import CrossEncoderReranker
+
+            self._reranker = CrossEncoderReranker(name)
+        return self._reranker
 
     def close(self) -> None:
         if self._writer is not None:
@@ -214,11 +231,11 @@ class NewsIndex:
         known = self.store.hashes(latest)
         todo: list[tuple[Article, str, list[Passage]]] = []
         for doc_id, article in latest.items():
-            digest = content_hash(article, CHUNKING_VERSION)
+            digest = content_hash(article, f"{CHUNKING_VERSION}-{self.settings.max_passage_words}")
             if known.get(doc_id) == digest:
                 report.unchanged.append(doc_id)
                 continue
-            passages = chunk(article)
+            passages = chunk(article, self.settings.max_passage_words)
             if not passages:
                 raise InputError(f"article {doc_id!r} has no text to index")
             todo.append((article, digest, passages))

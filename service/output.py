@@ -9,6 +9,8 @@ import textwrap
 from dataclasses import asdict
 from typing import Any
 
+from service.config import Settings
+from service.evaluate import ModeResult
 from service.newsindex import AddReport, IndexProgress, Stats
 from service.store import DocumentRow, StoredPassage
 
@@ -103,6 +105,32 @@ def print_document(row: DocumentRow, passages: list[StoredPassage], *, as_json: 
     for p in passages:
         print(textwrap.fill(f"¶{p.paragraph} {p.text}", width=_width()))
         print()
+
+
+def print_eval(name: str, settings: Settings, results: list[ModeResult], *, as_json: bool) -> None:
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "dataset": name,
+                    "model": settings.model,
+                    "max_passage_words": settings.max_passage_words,
+                    "results": [asdict(r) for r in results],
+                },
+                indent=2,
+            )
+        )
+        return
+    print(
+        f"{name} · {settings.model} · passages ≤ {settings.max_passage_words or 'whole'} words"
+        f" · {results[0].queries if results else 0} queries"
+    )
+    print(f"{'mode':<8} {'nDCG@10':>8} {'R@100':>8} {'MRR@10':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    for r in results:
+        print(
+            f"{r.mode:<8} {r.ndcg10:>8.4f} {r.recall100:>8.4f} {r.mrr10:>8.4f} "
+            f"{r.p50_ms:>8.1f} {r.p95_ms:>8.1f}"
+        )
 
 
 class BarProgress(IndexProgress):

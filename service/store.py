@@ -330,21 +330,6 @@ class Store:
         ).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
 
-    def keyword_scores(self, match: str, ids: list[int]) -> dict[int, float]:
-        """bm25 scores (higher is better) of the given passages for `match`; a passage that
-        matches no term is absent. Scores use the whole index's statistics."""
-        found: dict[int, float] = {}
-        for begin in range(0, len(ids), 500):
-            part = ids[begin : begin + 500]
-            marks = ",".join("?" * len(part))
-            for rowid, score in self.conn.execute(
-                "SELECT rowid, -bm25(passages_fts) FROM passages_fts "
-                f"WHERE passages_fts MATCH ? AND rowid IN ({marks})",
-                [match, *part],
-            ):
-                found[int(rowid)] = float(score)
-        return found
-
     def document(self, doc_id: str) -> DocumentRow | None:
         row = self.conn.execute(
             "SELECT d.*, (SELECT count(*) FROM passages p WHERE p.doc_id = d.doc_id) "

@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from service.api.errors import install_error_handlers
 from service.api.limits import BodyLimit
-from service.api.routes import admin, documents, search
+from service.api.routes import admin, documents, search, web
 from service.config import Settings
 from service.newsindex import NewsIndex
 
@@ -61,6 +61,7 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
     app.include_router(search.router)
     app.include_router(documents.router)
     app.include_router(admin.router)
+    app.include_router(web.router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -156,3 +156,15 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+class OutletCount(BaseModel):
+    name: str
+    documents: int
+
+
+class FacetsOut(BaseModel):
+    documents: int
+    passages: int
+    outlets: list[OutletCount]
+    examples: list[str]

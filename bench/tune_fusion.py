@@ -1,0 +1,117 @@
+"""Offline fusion tuning on an evaluation index (dev set only: scifact).
+
+    .venv/bin/newsearch eval ../shared/data/scifact --index-dir bench/cache/scifact-180
+    .venv/bin/python bench/tune_fusion.py ../shared/data/scifact bench/cache/scifact-180
+
+Caches each query's dense scores over every passage and its FTS5 top-1000, then re-fuses with
+many settings in seconds. It prints nDCG@10 per setting; the chosen one goes into search.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytrec_eval
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from service import NewsIndex, Settings  # noqa: E402
+from service.evaluate import load_dataset  # noqa: E402
+from service.store import Filters, fts_query  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("dataset", type=Path)
+    parser.add_argument("index_dir", type=Path)
+    parser.add_argument("--ignore-identical-ids", action="store_true")
+    args = parser.parse_args()
+    data = load_dataset(args.dataset)
+    index = NewsIndex.open(Settings(index_dir=args.index_dir))
+    ids, vecs = index.store.all_vectors(index.dim)
+    doc_of_row = np.array([d for _, d in index.store.conn.execute(
+        "SELECT id, doc_id FROM passages ORDER BY id")])
+    row_of_id = {int(i): r for r, i in enumerate(ids)}
+    qids = sorted(data.queries)
+    qvecs = index.encoder.encode([data.queries[q] for q in qids])
+    dense_all = qvecs @ vecs.T  # (queries, passages)
+    keyword: list[dict[int, float]] = []
+    for q in qids:
+        match = fts_query(data.queries[q])
+        hits = index.store.keyword_search(match, 1000, Filters()) if match else []
+        keyword.append({row_of_id[i]: s for i, s in hits})
+    qrels = {q: data.qrels[q] for q in qids}
+    ev = pytrec_eval.RelevanceEvaluator(qrels, {"ndcg_cut.10"})
+
+    def score(fuse) -> float:  # type: ignore[no-untyped-def]
+        run = {}
+        for n, q in enumerate(qids):
+            fused = fuse(dense_all[n], keyword[n])
+            order = np.argsort(-fused)[:400]
+            best: dict[str, float] = {}
+            for r in order:
+                d = str(doc_of_row[r])
+                if args.ignore_identical_ids and d == q:
+                    continue
+                if d not in best:
+                    best[d] = float(fused[r])
+                if len(best) >= 100:
+                    break
+            run[q] = best
+        out = ev.evaluate(run)
+        return sum(v["ndcg_cut_10"] for v in out.values()) / len(qids)
+
+    def convex(alpha: float, depth: int, fill: bool, norm: str):  # type: ignore[no-untyped-def]
+        def fuse(dense: np.ndarray, kw: dict[int, float]) -> np.ndarray:
+            top_d = np.argsort(-dense)[:depth]
+            kw_top = dict(sorted(kw.items(), key=lambda x: -x[1])[:depth])
+            cand = set(top_d.tolist()) | set(kw_top)
+            rows = np.array(sorted(cand))
+            d = dense[rows]
+            if not fill:
+                dset = set(top_d.tolist())
+                d = np.array([dense[r] if r in dset else np.nan for r in rows])
+                d = np.where(np.isnan(d), np.nanmin(d), d)
+            k = np.array([(kw if fill else kw_top).get(r, 0.0) for r in rows])
+            if norm == "minmax":
+                d = (d - d.min()) / (np.ptp(d) or 1)
+                k = (k - k.min()) / (np.ptp(k) or 1)
+            elif norm == "z":
+                d = (d - d.mean()) / (d.std() or 1)
+                k = (k - k.mean()) / (k.std() or 1)
+            elif norm == "max":
+                d = d / (d.max() or 1)
+                k = k / (k.max() or 1)
+            out = np.full(len(dense), -1e9)
+            out[rows] = alpha * d + (1 - alpha) * k
+            return out
+        return fuse
+
+    def rrf(k0: int, depth: int, alpha: float = 0.5):  # type: ignore[no-untyped-def]
+        def fuse(dense: np.ndarray, kw: dict[int, float]) -> np.ndarray:
+            out = np.full(len(dense), -1e9)
+            top_d = np.argsort(-dense)[:depth]
+            scores: dict[int, float] = {}
+            for rank, r in enumerate(top_d):
+                scores[int(r)] = scores.get(int(r), 0) + 2 * alpha / (k0 + rank + 1)
+            for rank, (r, _) in enumerate(sorted(kw.items(), key=lambda x: -x[1])[:depth]):
+                scores[r] = scores.get(r, 0) + 2 * (1 - alpha) / (k0 + rank + 1)
+            for r, s in scores.items():
+                out[r] = s
+            return out
+        return fuse
+
+    print("dense only", round(score(lambda d, k: d), 4))
+    for depth in (200,):
+        for norm in ("minmax", "z"):
+            for alpha in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75):
+                s = score(convex(alpha, depth, True, norm))
+                print(f"convex depth={depth} fill=True norm={norm} alpha={alpha}: {s:.4f}")
+    for k0 in (10, 60):
+        print(f"rrf k={k0}: {score(rrf(k0, 200)):.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+// The article page: the whole cleaned article from GET /documents/{id}, with the passage from
+// ?p=N marked and scrolled into view. Text goes in with textContent only.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", async () => {
+  const status = document.getElementById("status");
+  const docId = decodeURIComponent(location.pathname.replace(/^\/read\//, ""));
+  const wanted = Number(new URLSearchParams(location.search).get("p") || 0);
+  if (document.referrer && new URL(document.referrer).origin === location.origin) {
+    document.getElementById("back").href = document.referrer;
+  }
+  let doc;
+  try {
+    const url = "/documents/" + docId.split("/").map(encodeURIComponent).join("/");
+    const response = await fetch(url);
+    doc = await response.json();
+    if (!response.ok) {
+      status.textContent = (doc.error && doc.error.message) || "Cannot load this article.";
+      status.className = "error";
+      return;
+    }
+  } catch (err) {
+    status.textContent = "Cannot reach the newsearch server.";
+    status.className = "error";
+    return;
+  }
+  document.title = doc.title + " — newsearch";
+  document.getElementById("title").textContent = doc.title || doc.doc_id;
+  const meta = [doc.source, doc.date].filter(Boolean).join(" · ");
+  const metaNode = document.getElementById("meta");
+  metaNode.textContent = meta;
+  if (doc.url && /^https?:\/\//.test(doc.url)) {
+    const link = document.createElement("a");
+    link.href = doc.url;
+    link.rel = "noopener noreferrer";
+    link.textContent = "original";
+    metaNode.append(" · ", link);
+  }
+  const body = document.getElementById("body");
+  let marked = null;
+  for (const passage of doc.passages) {
+    const p = document.createElement("p");
+    p.id = "p" + passage.paragraph;
+    p.dataset.paragraph = passage.paragraph;
+    p.textContent = passage.text;
+    if (passage.paragraph === wanted) {
+      p.className = "marked";
+      marked = p;
+    }
+    body.append(p);
+  }
+  document.getElementById("article").hidden = false;
+  if (marked) marked.scrollIntoView({ block: "center" });
+});
