@@ -104,13 +104,31 @@ def main() -> None:
         return fuse
 
     print("dense only", round(score(lambda d, k: d), 4))
-    for depth in (200,):
-        for norm in ("minmax", "z"):
-            for alpha in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75):
-                s = score(convex(alpha, depth, True, norm))
-                print(f"convex depth={depth} fill=True norm={norm} alpha={alpha}: {s:.4f}")
-    for k0 in (10, 60):
-        print(f"rrf k={k0}: {score(rrf(k0, 200)):.4f}")
+    for alpha in (0.5, 0.6, 0.7):
+        print(f"z alpha={alpha}: {score(convex(alpha, 200, True, 'z')):.4f}")
+
+    def confident(alpha: float, power: float):  # type: ignore[no-untyped-def]
+        """z fusion where each list's weight grows with how far its best candidate stands
+        out (its top z-score): a retriever that found something distinctive counts more."""
+        def fuse(dense: np.ndarray, kw: dict[int, float]) -> np.ndarray:
+            top_d = np.argsort(-dense)[:200]
+            kw_top = dict(sorted(kw.items(), key=lambda x: -x[1])[:200])
+            rows = np.array(sorted(set(top_d.tolist()) | set(kw_top)))
+            d = dense[rows]
+            k = np.array([kw.get(r, 0.0) for r in rows])
+            d = (d - d.mean()) / (d.std() or 1)
+            k = (k - k.mean()) / (k.std() or 1)
+            cd, ck = max(d.max(), 1e-3) ** power, max(k.max(), 1e-3) ** power
+            wd = alpha * cd / (alpha * cd + (1 - alpha) * ck)
+            out = np.full(len(dense), -1e9)
+            out[rows] = wd * d + (1 - wd) * k
+            return out
+        return fuse
+
+    for alpha in (0.5, 0.6):
+        for power in (0.5, 1.0, 2.0):
+            print(f"confident alpha={alpha} power={power}: "
+                  f"{score(confident(alpha, power)):.4f}")
 
 
 if __name__ == "__main__":

@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--max-body-bytes", type=int, default=None)
     p.add_argument("--max-query-chars", type=int, default=None)
+    p.add_argument(
+        "--snapshot-dir",
+        type=Path,
+        default=None,
+        help="where POST /snapshot writes (default: <index-dir>-snapshots)",
+    )
     common(p)
 
     p = sub.add_parser("add", help="send article files to a running server")
@@ -101,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="verify the index; --repair rebuilds FAISS from SQLite")
     p.add_argument("--repair", action="store_true")
+    common(p)
+
+    p = sub.add_parser("snapshot", help="consistent copy of a (live) index into DEST")
+    p.add_argument("dest", type=Path, metavar="DEST")
     common(p)
 
     p = sub.add_parser("rebuild", help="re-embed every stored passage with --model")
@@ -274,6 +284,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from service.maintenance import snapshot
+
+    info = snapshot(settings_from(args), args.dest)
+    print(
+        f"snapshot of {info.documents} articles, {info.passages} passages in '{info.path}'; "
+        f"serve it with `newsearch serve --index-dir {info.path}`"
+    )
+    return 0
+
+
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from service.maintenance import rebuild_with_model
 
@@ -294,6 +315,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         cors_origins=tuple(args.cors_origin) if args.cors_origin else None,
         max_body_bytes=args.max_body_bytes,
         max_query_chars=args.max_query_chars,
+        snapshot_dir=args.snapshot_dir,
     )
     if settings.protect_reads and not settings.api_key:
         raise InputError("--protect-reads needs NEWSEARCH_API_KEY to be set")
@@ -358,6 +380,7 @@ COMMANDS = {
     "add": cmd_add,
     "check": cmd_check,
     "rebuild": cmd_rebuild,
+    "snapshot": cmd_snapshot,
     "index": cmd_index,
     "ask": cmd_ask,
     "delete": cmd_delete,

@@ -43,6 +43,11 @@ class Settings:
     max_query_chars: int = 2000
     max_body_bytes: int = 10 * 1024 * 1024
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # where POST /snapshot writes (default: <index_dir>-snapshots beside the index)
+    snapshot_dir: Path | None = None
+
+    def snapshots(self) -> Path:
+        return self.snapshot_dir or self.index_dir.parent / f"{self.index_dir.name}-snapshots"
 
     def with_(self, **changes: object) -> Settings:
         """A copy with the given fields replaced; None values are ignored."""

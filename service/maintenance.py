@@ -3,14 +3,16 @@ re-embed every passage with another model (`newsearch rebuild`)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from service.config import Settings
 from service.embedding import load_encoder
-from service.errors import IndexCorrupt, IndexMissing, NewsearchError
+from service.errors import IndexCorrupt, IndexMissing, InputError, NewsearchError
 from service.locks import WriterLock
 from service.manifest import read_manifest
 from service.newsindex import VECTORS_NAME, rebuild_vectors, save_vectors
@@ -132,3 +134,43 @@ def rebuild_with_model(
             store.close()
     finally:
         lock.release()
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    path: str
+    documents: int
+    passages: int
+    generation: int
+
+
+def snapshot(settings: Settings, dest: Path) -> SnapshotInfo:
+    """A consistent copy of a live index: SQLite's online backup (one read transaction, so
+    writers are never blocked and the copy is one point in time), then the FAISS file and
+    manifest rebuilt from the copy's stored embeddings. `newsearch serve --index-dir DEST`
+    opens it; restoring is pointing at it."""
+    src = settings.index_dir / DB_NAME
+    if not src.exists():
+        raise IndexMissing(f"no index in '{settings.index_dir}'")
+    if dest.exists() and any(dest.iterdir()):
+        raise InputError(f"snapshot destination '{dest}' exists and is not empty")
+    dest.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(dest, 0o700)
+    import sqlite3
+
+    source = sqlite3.connect(src)
+    target = sqlite3.connect(dest / DB_NAME)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    store = Store(dest / DB_NAME)
+    try:
+        model, dim = store.get_meta("model") or "", int(store.get_meta("dim") or 0)
+        generation = store.generation()
+        save_vectors(dest, rebuild_vectors(store, dim), model, dim, generation)
+        documents, passages = store.counts()
+    finally:
+        store.close()
+    return SnapshotInfo(str(dest), documents, passages, generation)

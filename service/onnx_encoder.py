@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import logging
 import os
@@ -160,23 +161,28 @@ def _export(model_dir: Path, path: Path) -> None:
     except ImportError as exc:  # pragma: no cover
         raise InputError("exporting the model to ONNX needs torch and transformers") from exc
 
+    inner = AutoModel.from_pretrained(str(model_dir))
+    # BERT-style models take token_type_ids; MPNet and others do not
+    typed = "token_type_ids" in inspect.signature(inner.forward).parameters
+
     class Wrapped(torch.nn.Module):
         """Fixes the input order; newer transformers take more positional arguments."""
 
         def __init__(self) -> None:
             super().__init__()
-            self.inner = AutoModel.from_pretrained(str(model_dir))
+            self.inner = inner
 
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+        def forward(self, input_ids: Any, attention_mask: Any, *rest: Any) -> Any:
+            extra = {"token_type_ids": rest[0]} if rest else {}
             return self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                input_ids=input_ids, attention_mask=attention_mask, **extra
             ).last_hidden_state
 
     model = Wrapped()
     model.eval()
     ids = torch.ones((1, 8), dtype=torch.long)
-    inputs = (ids, torch.ones_like(ids), torch.zeros_like(ids))
-    names = ["input_ids", "attention_mask", "token_type_ids"]
+    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if typed else [])
+    inputs = (ids, torch.ones_like(ids)) + ((torch.zeros_like(ids),) if typed else ())
     axes = {n: {0: "batch", 1: "sequence"} for n in names}
     axes["last_hidden_state"] = {0: "batch", 1: "sequence"}
     with torch.no_grad():

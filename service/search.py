@@ -62,8 +62,6 @@ class SearchRequest:
             date_to=normalise_date(f.date_to) if f.date_to else None,
             doc_id=f.doc_id or None,
         )
-        if filters.date_from and filters.date_to and filters.date_from[:10] > filters.date_to[:10]:
-            raise InputError(f"date_from {filters.date_from} is after date_to {filters.date_to}")
         return SearchRequest(query, self.k, self.mode, filters, self.group, self.highlight)
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from service import Settings
-from service.evaluate import evaluate, load_dataset
 from service.errors import InputError
+from service.evaluate import evaluate, load_dataset
 
 DOCS = {"d1": "apple banana cherry", "d2": "apple", "d3": "zebra yak", "d4": "zebra"}
 QUERIES = {"q1": "banana cherry", "q2": "yak", "q3": "zebra", "d2": "apple"}
@@ -46,8 +46,7 @@ def test_keyword_metrics_match_the_hand_computation(tmp_path: Path) -> None:
 
 def test_identical_ids_are_dropped_when_asked(tmp_path: Path) -> None:
     data = make_beir(tmp_path / "tiny")
-    (result,) = evaluate(data, Settings(model="hashing-64"), ["keyword"],
-                         ignore_identical_ids=True)
+    (result,) = evaluate(data, Settings(model="hashing-64"), ["keyword"], ignore_identical_ids=True)
     # query "d2" no longer finds itself: d1 is first
     assert result.mrr10 == pytest.approx((1 + 0 + 0.5 + 1) / 4)
 

@@ -20,8 +20,14 @@ def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch.manual_seed(7)
     path = tmp_path_factory.mktemp("tiny-ce")
     tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("all-MiniLM-L6-v2"))
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=64, num_labels=1)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=1,
+    )
     BertForSequenceClassification(config).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
@@ -41,7 +47,13 @@ def test_final_order_follows_the_cross_encoder(
         assert [h.score for h in hits] == pytest.approx(sorted(expected, reverse=True), abs=1e-3)
         assert [h.score for h in hits] == pytest.approx(expected, abs=1e-3)
         top20 = {pid for pid, _ in plain[:20]}
-        ids = {row[0] for row in index.store.conn.execute(
-            "SELECT id FROM passages WHERE doc_id || '#' || paragraph IN (%s)"
-            % ",".join("?" * len(hits)), [f"{h.doc_id}#{h.paragraph}" for h in hits])}
+        ids = {
+            row[0]
+            for row in index.store.conn.execute(
+                "SELECT id FROM passages WHERE doc_id || '#' || paragraph IN ({})".format(
+                    ",".join("?" * len(hits))
+                ),
+                [f"{h.doc_id}#{h.paragraph}" for h in hits],
+            )
+        }
         assert ids <= top20  # only the top candidates are reranked

@@ -8,13 +8,16 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 
 from service.api.errors import install_error_handlers
 from service.api.limits import BodyLimit
 from service.api.routes import admin, documents, search, web
+from service.api.schemas import ErrorOut
 from service.config import Settings
 from service.newsindex import NewsIndex
 
@@ -58,10 +61,9 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
     app.state.ready = False
     app.state.started = time.monotonic()
     install_error_handlers(app)
-    app.include_router(search.router)
-    app.include_router(documents.router)
-    app.include_router(admin.router)
-    app.include_router(web.router)
+    for router in (search.router, documents.router, admin.router, web.router):
+        app.include_router(router, responses=COMMON_ERRORS)
+    _document_limits(app, settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -71,6 +73,34 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
         )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "body is not parseable JSON"},
+    401: {"model": ErrorOut, "description": "API key required"},
+    413: {"model": ErrorOut, "description": "request body over the size limit"},
+    422: {"model": ErrorOut, "description": "invalid request"},
+    503: {"model": ErrorOut, "description": "still loading"},
+}
+
+
+def _document_limits(app: FastAPI, settings: Settings) -> None:
+    """Puts the configured query length limit into the OpenAPI schema."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+            props = schema["components"]["schemas"]["SearchBody"]["properties"]
+            props["query"]["maxLength"] = settings.max_query_chars
+            for param in schema["paths"]["/search"]["get"]["parameters"]:
+                if param["name"] == "q":
+                    param["schema"]["maxLength"] = settings.max_query_chars
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _flush_loop(index: NewsIndex, stop: threading.Event) -> None:

@@ -16,8 +16,12 @@ from service.errors import NewsearchError
 log = logging.getLogger("newsearch.api")
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
 
 
 def _describe(exc: RequestValidationError) -> str:
@@ -40,13 +44,29 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "invalid_input", _describe(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
             exc.status_code, "http_error"
         )
-        return error_response(exc.status_code, code, str(exc.detail))
+        headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            # one path may be served by several routes (GET and POST /documents): Allow
+            # lists every method any of them takes, as RFC 9110 asks
+            headers = {"Allow": ", ".join(allowed_methods(app, request))}
+        return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
         return error_response(500, "internal", "internal error; see the server log")
+
+
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    from starlette.routing import Match
+
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in app.router.routes):
+            allowed.append(method)
+    return allowed

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 Mode = Literal["hybrid", "dense", "keyword"]
+# The schema states every rule the server enforces, so a schema-valid request is accepted.
+NOT_BLANK = r"[^\s\x00-\x1f\x7f-\x9f]"  # Python's strip() also removes \x1c-\x1f
+DOC_ID_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+DocId = Annotated[str, Field(min_length=1, max_length=512, pattern=DOC_ID_PATTERN)]
+Query = Annotated[str, Field(min_length=1, pattern=NOT_BLANK, description="the question")]
+K = Annotated[int, Field(ge=1, le=100, description="number of results")]
+Label = Annotated[str, Field(max_length=512)]
+
+
+def _iso_text(value: object) -> object:
+    # pydantic would read the number 0 (or "0.0") as 1970-01-01; a date is written YYYY-MM-DD
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not re.match(r"\d{4}-\d{2}-\d{2}(?:$|[T ])", value):
+        raise ValueError("must be an ISO date (YYYY-MM-DD) or timestamp")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[dt.date | dt.datetime, BeforeValidator(_iso_text)]
 
 
 class Strict(BaseModel):
@@ -14,16 +36,16 @@ class Strict(BaseModel):
 
 
 class SearchBody(Strict):
-    query: str = Field(description="the question", examples=["what did Blinken tell Abbas"])
-    k: int = Field(10, description="number of results, 1-100")
+    query: Query = Field(examples=["what did Blinken tell Abbas"])
+    k: K = 10
     mode: Mode = "hybrid"
-    outlet: str | None = Field(None, description="only this outlet (or source file)")
-    source: str | None = Field(None, description="alias of outlet")
-    date_from: str | None = Field(None, description="ISO date, inclusive")
-    date_to: str | None = Field(None, description="ISO date, inclusive")
-    doc_id: str | None = None
-    group: bool = Field(True, description="fold near-duplicates into also_reported_by")
-    highlight: bool = True
+    outlet: Label | None = Field(None, description="only this outlet (or source file)")
+    source: Label | None = Field(None, description="alias of outlet")
+    date_from: IsoDate | None = Field(None, description="ISO date, inclusive")
+    date_to: IsoDate | None = Field(None, description="ISO date, inclusive")
+    doc_id: DocId | None = None
+    group: StrictBool = Field(True, description="fold near-duplicates into also_reported_by")
+    highlight: StrictBool = True
 
 
 class Span(BaseModel):
@@ -62,23 +84,29 @@ class SearchOut(BaseModel):
     took_ms: float
 
 
-class ArticleIn(Strict):
-    id: str = Field(description="stable document id", examples=["wire-2021-05-12-001"])
-    text: str = Field(description="article text; paragraphs separated by newlines")
-    title: str | None = None
-    url: str | None = None
-    date: str | None = Field(None, description="ISO date or timestamp")
-    outlet: str | None = None
-
-
 class ArticleReplace(Strict):
     """PUT body: the article fields; the id comes from the path."""
 
-    text: str
-    title: str | None = None
-    url: str | None = None
-    date: str | None = None
-    outlet: str | None = None
+    text: str = Field(
+        min_length=1,
+        pattern=NOT_BLANK,
+        description="article text; paragraphs separated by newlines",
+    )
+    title: Label | None = None
+    url: Annotated[str, Field(max_length=2048)] | None = None
+    date: IsoDateTime | None = Field(None, description="ISO date or timestamp")
+    outlet: Label | None = None
+
+    def fields(self, doc_id: str) -> dict[str, object]:
+        """The JSONL article fields (dates as ISO strings)."""
+        data = self.model_dump(exclude_none=True)
+        if self.date is not None:
+            data["date"] = self.date.isoformat()
+        return data | {"id": doc_id}
+
+
+class ArticleIn(ArticleReplace):
+    id: DocId = Field(description="stable document id", examples=["wire-2021-05-12-001"])
 
 
 class WrittenDoc(BaseModel):
@@ -168,3 +196,10 @@ class FacetsOut(BaseModel):
     passages: int
     outlets: list[OutletCount]
     examples: list[str]
+
+
+class SnapshotOut(BaseModel):
+    path: str
+    documents: int
+    passages: int
+    generation: int

@@ -212,3 +212,40 @@ def test_cli_through_the_server(server: Server, cli, tmp_path: Path) -> None:  #
     down = cli("ask", "x", "--server", "http://127.0.0.1:9")
     assert down.code == 1 and "cannot reach the server" in down.err
     assert ROOT.exists()
+
+
+def test_snapshot_of_a_live_index_opens(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    index_dir = build_seed_index(tmp_path / "idx")
+    snaps = tmp_path / "snaps"
+    with (
+        running_server(index_dir, "--snapshot-dir", str(snaps), model=FAKE_MODEL) as srv,
+        srv.client() as http,
+    ):
+        stop = threading.Event()
+
+        def writer() -> None:
+            with srv.client() as w:
+                i = 0
+                while not stop.is_set():
+                    w.post("/documents", json={"id": f"snap-{i}", "text": f"Snapshot {i}."})
+                    i += 1
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        taken = http.post("/snapshot").json()
+        stop.set()
+        thread.join()
+        assert Path(taken["path"]).parent == snaps
+        # the CLI snapshots the same live index from another process
+        copied = cli("snapshot", str(tmp_path / "cli-snap"), "--index-dir", str(index_dir))
+        assert copied.code == 0, copied.err
+    for path in (Path(taken["path"]), tmp_path / "cli-snap"):
+        assert cli("check", "--index-dir", str(path)).code == 0
+        with running_server(path, model=FAKE_MODEL) as restored, restored.client() as http:
+            stats = http.get("/stats").json()
+            hits = http.get("/search", params={"q": "what did Blinken tell Abbas"}).json()
+            assert hits["results"][0]["doc_id"] == "seeds/002_55488569d2b2b954.txt"
+            if path == Path(taken["path"]):
+                assert stats["documents"] == taken["documents"]
+    refused = cli("snapshot", str(tmp_path / "cli-snap"), "--index-dir", str(index_dir))
+    assert refused.code == 1 and "not empty" in refused.err

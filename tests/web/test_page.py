@@ -35,11 +35,17 @@ if not Path(CHROMIUM).exists():
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     index_dir = build_seed_index(tmp_path_factory.mktemp("web") / "idx", model=DEFAULT_MODEL)
     with running_server(index_dir) as srv:
-        httpx.post(f"{srv.url}/documents", json={
-            "id": "hostile/xss", "title": f"Hostile {XSS} title", "outlet": "Hostile Wire",
-            "date": "2021-05-15",
-            "text": f"A hostile passage about zanzibar tortoises {XSS} and <b>bold</b> tags.",
-        }, timeout=60).raise_for_status()
+        httpx.post(
+            f"{srv.url}/documents",
+            json={
+                "id": "hostile/xss",
+                "title": f"Hostile {XSS} title",
+                "outlet": "Hostile Wire",
+                "date": "2021-05-15",
+                "text": f"A hostile passage about zanzibar tortoises {XSS} and <b>bold</b> tags.",
+            },
+            timeout=60,
+        ).raise_for_status()
         yield srv
 
 
@@ -49,10 +55,17 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield chromium
         chromium.close()
@@ -65,8 +78,12 @@ def page(browser: Any) -> Iterator[Any]:
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     external: list[str] = []
-    page.on("request", lambda r: external.append(r.url)
-            if not r.url.startswith(("http://127.0.0.1", "data:")) else None)
+    page.on(
+        "request",
+        lambda r: (
+            external.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:")) else None
+        ),
+    )
     yield page
     assert not dialogs, f"a script from the index ran: {dialogs}"
     assert not external, f"the page fetched from outside: {external}"

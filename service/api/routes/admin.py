@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service.api.deps import IndexDep, Reader
-from service.api.schemas import ErrorOut, HealthOut, StatsOut
+from service.api.deps import IndexDep, Reader, SettingsDep, Writer
+from service.api.schemas import ErrorOut, HealthOut, SnapshotOut, StatsOut
+from service.maintenance import snapshot
 
 router = APIRouter(tags=["service"])
 
@@ -36,4 +38,20 @@ def stats(request: Request, index: IndexDep) -> StatsOut:
         index_size_bytes=s.size_bytes,
         generation=s.generation,
         uptime_s=round(time.monotonic() - request.app.state.started, 1),
+    )
+
+
+@router.post(
+    "/snapshot",
+    response_model=SnapshotOut,
+    dependencies=[Writer],
+    responses={401: {"model": ErrorOut}},
+)
+def make_snapshot(index: IndexDep, settings: SettingsDep) -> SnapshotOut:
+    """A consistent copy of the live index in the server's snapshot folder (never a path the
+    client names); `newsearch serve --index-dir PATH` opens it."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    info = snapshot(settings, settings.snapshots() / f"snapshot-{stamp}")
+    return SnapshotOut(
+        path=info.path, documents=info.documents, passages=info.passages, generation=info.generation
     )

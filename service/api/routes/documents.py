@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from service.api.deps import IndexDep, Reader, Writer
 from service.api.schemas import (
+    DOC_ID_PATTERN,
     ArticleIn,
     ArticleReplace,
     DeleteOut,
@@ -27,6 +28,7 @@ from service.records import Article
 from service.store import DocumentRow
 
 router = APIRouter(prefix="/documents", tags=["documents"])
+PathId = Annotated[str, Path(min_length=1, max_length=512, pattern=DOC_ID_PATTERN)]
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "API key required"},
     413: {"model": ErrorOut, "description": "request body too large"},
@@ -65,18 +67,16 @@ def _write(index: NewsIndex, articles: list[Article]) -> WriteOut:
 def add_documents(index: IndexDep, body: ArticleIn | list[ArticleIn]) -> WriteOut:
     """Adds one article or a list; they are searchable when this returns (and durable)."""
     items = body if isinstance(body, list) else [body]
-    articles = [
-        article_from_fields(item.model_dump(exclude_none=True), source_path=None) for item in items
-    ]
+    articles = [article_from_fields(item.fields(item.id), source_path=None) for item in items]
     return _write(index, articles)
 
 
 @router.put(
     "/{doc_id:path}", response_model=WriteOut, dependencies=[Writer], responses=WRITE_ERRORS
 )
-def replace_document(index: IndexDep, doc_id: str, body: ArticleReplace) -> WriteOut:
+def replace_document(index: IndexDep, doc_id: PathId, body: ArticleReplace) -> WriteOut:
     """Creates or replaces the article with this id."""
-    fields = body.model_dump(exclude_none=True) | {"id": check_doc_id(doc_id)}
+    fields = body.fields(check_doc_id(doc_id))
     return _write(index, [article_from_fields(fields, source_path=None)])
 
 
@@ -86,7 +86,7 @@ def replace_document(index: IndexDep, doc_id: str, body: ArticleReplace) -> Writ
     dependencies=[Writer],
     responses={**WRITE_ERRORS, **READ_ERRORS},
 )
-def delete_document(index: IndexDep, doc_id: str) -> DeleteOut:
+def delete_document(index: IndexDep, doc_id: PathId) -> DeleteOut:
     return DeleteOut(doc_id=doc_id, deleted_passages=index.delete(doc_id))
 
 
@@ -119,7 +119,7 @@ def list_documents(
 @router.get(
     "/{doc_id:path}", response_model=DocumentOut, dependencies=[Reader], responses=READ_ERRORS
 )
-def get_document(index: IndexDep, doc_id: str) -> DocumentOut:
+def get_document(index: IndexDep, doc_id: PathId) -> DocumentOut:
     row, passages = index.document(doc_id)
     return DocumentOut(
         doc_id=row.doc_id,

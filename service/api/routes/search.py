@@ -7,8 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.api.deps import IndexDep, Reader
-from service.api.schemas import ErrorOut, Mode, SearchBody, SearchOut
-from service.errors import InputError
+from service.api.schemas import (
+    DOC_ID_PATTERN,
+    NOT_BLANK,
+    ErrorOut,
+    IsoDate,
+    Mode,
+    SearchBody,
+    SearchOut,
+)
 from service.search import SearchRequest
 from service.store import Filters
 
@@ -22,11 +29,12 @@ ERRORS: dict[int | str, dict[str, object]] = {
 
 def run_search(index: IndexDep, body: SearchBody) -> SearchOut:
     if body.outlet and body.source and body.outlet != body.source:
-        raise InputError("give outlet or source, not two different values")
+        # both filters apply, and no passage has two different sources
+        return SearchOut(query=body.query.strip(), mode=body.mode, results=[], took_ms=0.0)
     filters = Filters(
         outlet=body.outlet or body.source,
-        date_from=body.date_from,
-        date_to=body.date_to,
+        date_from=body.date_from.isoformat() if body.date_from else None,
+        date_to=body.date_to.isoformat() if body.date_to else None,
         doc_id=body.doc_id,
     )
     request = SearchRequest(body.query, body.k, body.mode, filters, body.group, body.highlight)
@@ -36,14 +44,14 @@ def run_search(index: IndexDep, body: SearchBody) -> SearchOut:
 @router.get("/search", response_model=SearchOut, responses=ERRORS)
 def search_get(
     index: IndexDep,
-    q: Annotated[str, Query(description="the question")],
-    k: Annotated[int, Query(description="number of results, 1-100")] = 10,
+    q: Annotated[str, Query(min_length=1, pattern=NOT_BLANK, description="the question")],
+    k: Annotated[int, Query(ge=1, le=100, description="number of results")] = 10,
     mode: Mode = "hybrid",
-    outlet: str | None = None,
-    source: str | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    doc_id: str | None = None,
+    outlet: Annotated[str | None, Query(max_length=512)] = None,
+    source: Annotated[str | None, Query(max_length=512)] = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
+    doc_id: Annotated[str | None, Query(max_length=512, pattern=DOC_ID_PATTERN)] = None,
     group: bool = True,
     highlight: bool = True,
 ) -> SearchOut:
