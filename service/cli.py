@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -84,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--max-body-bytes", type=int, default=None)
     p.add_argument("--max-query-chars", type=int, default=None)
+    p.add_argument(
+        "--flush-seconds",
+        type=float,
+        default=None,
+        help="how often a changed FAISS file is saved (default 5; SQLite has every write)",
+    )
     p.add_argument(
         "--snapshot-dir",
         type=Path,
@@ -168,6 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(COMMANDS[args.command](args))
     except NewsearchError as exc:
         print(f"newsearch: error: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except sqlite3.DatabaseError as exc:
+        print(
+            f"newsearch: error: the index database is damaged ({exc}); run `newsearch check`",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("newsearch: interrupted", file=sys.stderr)
@@ -316,6 +329,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body_bytes,
         max_query_chars=args.max_query_chars,
         snapshot_dir=args.snapshot_dir,
+        flush_seconds=args.flush_seconds,
     )
     if settings.protect_reads and not settings.api_key:
         raise InputError("--protect-reads needs NEWSEARCH_API_KEY to be set")

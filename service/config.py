@@ -43,6 +43,9 @@ class Settings:
     max_query_chars: int = 2000
     max_body_bytes: int = 10 * 1024 * 1024
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    workers: int = 8  # threads serving requests (each holds one SQLite connection)
+    # how often a server saves a changed FAISS file (SQLite already holds every write)
+    flush_seconds: float = 5.0
     # where POST /snapshot writes (default: <index_dir>-snapshots beside the index)
     snapshot_dir: Path | None = None
 

@@ -38,18 +38,23 @@ def group_near_duplicates(
     ranked: list[tuple[int, str, np.ndarray]],
 ) -> list[tuple[int, list[int]]]:
     """`ranked`: (id, text, vector) best first. Returns every (leader id, folded ids), in
-    leader order; a passage joins the first leader it nearly duplicates."""
+    leader order; a passage joins the first leader it nearly duplicates. The cosine test runs
+    first, vectorised, so shingles are compared only for the few candidates it lets through."""
     groups: list[tuple[int, list[int]]] = []
-    leaders: list[tuple[frozenset[tuple[str, ...]], np.ndarray]] = []
+    leader_shingles: list[frozenset[tuple[str, ...]]] = []
+    leader_vectors = np.zeros((len(ranked), ranked[0][2].shape[0] if ranked else 1), np.float32)
     for pid, text, vec in ranked:
         sh = shingles(text)
-        for slot, (lsh, lvec) in enumerate(leaders):
-            if is_near_duplicate(sh, lsh, vec, lvec):
+        n = len(groups)
+        close: list[int] = np.flatnonzero(leader_vectors[:n] @ vec >= MIN_COSINE).tolist()
+        for slot in close:
+            if containment(sh, leader_shingles[slot]) >= MIN_CONTAINMENT:
                 groups[slot][1].append(pid)
                 break
         else:
             groups.append((pid, []))
-            leaders.append((sh, vec))
+            leader_shingles.append(sh)
+            leader_vectors[n] = vec
     return groups
 
 

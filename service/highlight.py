@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from service.newsindex import NewsIndex
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+MODEL_RESULTS = 3  # results whose tied sentences the embedding model may order
+MODEL_SENTENCES = 16  # at most this many sentences embedded per search
 
 
 def _stem(word: str) -> str:
@@ -45,6 +47,14 @@ def best_sentences(query: str, texts: list[str], index: NewsIndex) -> list[tuple
         tied = [span for span, n in zip(spans, overlap, strict=True) if n == best]
         out.append(tied[0])
         undecided.append((row, tied))
+    # The model breaks ties only for the first few results, in one small batch: it keeps the
+    # highlight's cost bounded whatever the passages look like.
+    budget, chosen = MODEL_SENTENCES, []
+    for row, tied in undecided:
+        if row < MODEL_RESULTS and len(tied) <= budget:
+            chosen.append((row, tied))
+            budget -= len(tied)
+    undecided = chosen
     if undecided:
         sentences = [texts[row][s:e] for row, tied in undecided for s, e in tied]
         vecs = index.encoder.encode(sentences)

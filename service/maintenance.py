@@ -14,10 +14,10 @@ from service.config import Settings
 from service.embedding import load_encoder
 from service.errors import IndexCorrupt, IndexMissing, InputError, NewsearchError
 from service.locks import WriterLock
-from service.manifest import read_manifest
+from service.manifest import MANIFEST_NAME, read_manifest, verify_database, write_manifest
 from service.newsindex import VECTORS_NAME, rebuild_vectors, save_vectors
 from service.store import DB_NAME, Store
-from service.vectors import VectorIndex
+from service.vectors import VectorIndex, sha256_file
 
 
 @dataclass
@@ -44,6 +44,14 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
     if lock:
         lock.acquire()
     try:
+        manifest_problem = None
+        try:
+            verify_database(index_dir, DB_NAME, read_manifest(index_dir))
+        except IndexCorrupt as exc:
+            if MANIFEST_NAME not in exc.message:
+                report.problems.append(exc.message)
+                return report  # the database cannot be repaired from itself
+            manifest_problem = exc.message  # rewritten below from the database
         store = Store(index_dir / DB_NAME)
         try:
             report.problems += [f"{DB_NAME}: {e}" for e in store.integrity_errors()]
@@ -59,7 +67,7 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
                     f"{DB_NAME}: {int(bad.sum())} stored embeddings are not finite unit vectors "
                     "(passage ids " + ", ".join(map(str, ids[bad][:5])) + ")"
                 )
-            vector_problem = _check_vectors(settings, store, model, dim, ids)
+            vector_problem = manifest_problem or _check_vectors(settings, store, model, dim, ids)
             if vector_problem:
                 report.problems.append(vector_problem)
                 if repair:
@@ -171,6 +179,10 @@ def snapshot(settings: Settings, dest: Path) -> SnapshotInfo:
         generation = store.generation()
         save_vectors(dest, rebuild_vectors(store, dim), model, dim, generation)
         documents, passages = store.counts()
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         store.close()
+    manifest = read_manifest(dest)
+    if manifest is not None:  # a snapshot is closed cleanly: record its checksum
+        write_manifest(dest, manifest.with_database(sha256_file(dest / DB_NAME)))
     return SnapshotInfo(str(dest), documents, passages, generation)

@@ -1,19 +1,23 @@
-"""manifest.json: which model built the index and which database generation the FAISS file
-holds. Written atomically; SQLite stays the source of truth for everything else."""
+"""manifest.json: which model built the index, which database generation the FAISS file
+holds, the FAISS file's checksum and, after a clean close, the database file's checksum. It
+carries a checksum of itself, so a damaged manifest is named as such. Written atomically."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from service.errors import IndexCorrupt
-from service.vectors import fsync_dir
+from service.vectors import fsync_dir, sha256_file
 
 MANIFEST_NAME = "manifest.json"
-FORMAT = "newsearch-index/1"
+FORMAT = "newsearch-index/2"
+REPAIR = "run `newsearch check --repair` to rewrite it from the database"
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,17 @@ class Manifest:
     generation: int  # the database generation the vectors file was written at
     vectors_sha256: str
     vectors_rows: int
+    # sha256 of newsearch.db as a writer left it at a clean close; None while a writer has the
+    # index open (or was killed), when the file legitimately changes without a new manifest
+    database_sha256: str | None = None
     format: str = FORMAT
+
+    def with_database(self, digest: str | None) -> Manifest:
+        return replace(self, database_sha256=digest)
+
+
+def _self_digest(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
 def read_manifest(index_dir: Path) -> Manifest | None:
@@ -33,23 +47,29 @@ def read_manifest(index_dir: Path) -> Manifest | None:
         raw = path.read_bytes()
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise IndexCorrupt(f"cannot read {path} ({exc.strerror}); {REPAIR}") from None
     try:
         data = json.loads(raw)
-        manifest = Manifest(**data)
-        if manifest.format != FORMAT or not isinstance(manifest.dim, int):
-            raise ValueError(f"unknown format {manifest.format!r}")
-        return manifest
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, this newsearch writes {FORMAT!r}")
+        claimed = data.pop("manifest_sha256", None)
+        if claimed != _self_digest(data):
+            raise ValueError("its checksum does not match its content")
+        return Manifest(**data)
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise IndexCorrupt(
-            f"{path} is damaged ({str(exc)[:80]}); run `newsearch check --repair` to rewrite it"
-        ) from None
+        raise IndexCorrupt(f"{path} is damaged ({str(exc)[:80]}); {REPAIR}") from None
 
 
 def write_manifest(index_dir: Path, manifest: Manifest) -> None:
+    fields = asdict(manifest)
+    fields["manifest_sha256"] = _self_digest(asdict(manifest))
     fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=index_dir)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(asdict(manifest), handle, indent=2)
+            json.dump(fields, handle, indent=2)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, index_dir / MANIFEST_NAME)
@@ -57,3 +77,20 @@ def write_manifest(index_dir: Path, manifest: Manifest) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     fsync_dir(index_dir)
+
+
+def verify_database(index_dir: Path, db_name: str, manifest: Manifest | None) -> None:
+    """Checks the database file against the checksum a clean close recorded (if any)."""
+    if manifest is None or manifest.database_sha256 is None:
+        return
+    path = index_dir / db_name
+    try:
+        digest = sha256_file(path)
+    except OSError as exc:
+        raise IndexCorrupt(f"cannot read {path} ({exc.strerror})") from None
+    if digest != manifest.database_sha256:
+        raise IndexCorrupt(
+            f"{path} does not match the checksum recorded when it was last closed: it was "
+            "damaged or changed outside newsearch; restore a snapshot (`newsearch snapshot`) "
+            "or re-index with `newsearch index`"
+        )

@@ -18,11 +18,11 @@ from service.config import Settings
 from service.embedding import Encoder, load_encoder, model_id
 from service.errors import IndexCorrupt, IndexMismatch, IndexMissing, InputError, NotFound
 from service.locks import RWLock, WriterLock
-from service.manifest import Manifest, read_manifest, write_manifest
+from service.manifest import Manifest, read_manifest, verify_database, write_manifest
 from service.records import Article, Passage, SearchResponse
 from service.search import Searcher, SearchRequest
 from service.store import DB_NAME, DocumentRow, Store, StoredPassage, content_hash
-from service.vectors import VectorIndex
+from service.vectors import VectorIndex, sha256_file
 
 if TYPE_CHECKING:
     from service.rerank import CrossEncoderReranker
@@ -114,6 +114,12 @@ class NewsIndex:
             writer = WriterLock(index_dir)
             writer.acquire()
         try:
+            manifest = read_manifest(index_dir)
+            verify_database(index_dir, DB_NAME, manifest)
+            if writable and manifest is not None and manifest.database_sha256 is not None:
+                # from now on the database changes: its clean-close checksum no longer holds
+                manifest = manifest.with_database(None)
+                write_manifest(index_dir, manifest)
             store = Store(db_path)
             wanted = encoder.name if encoder else model_id(settings.model, settings.backend)
             model = store.get_meta("model")
@@ -133,7 +139,7 @@ class NewsIndex:
                     f"{settings.backend} --index-dir {index_dir}`"
                 )
             dim = int(store.get_meta("dim") or 0)
-            vectors = cls._load_vectors(store, index_dir, model, dim, save=writable)
+            vectors = cls._load_vectors(store, index_dir, manifest, model, dim, save=writable)
         except BaseException:
             if writer:
                 writer.release()
@@ -142,9 +148,8 @@ class NewsIndex:
 
     @staticmethod
     def _load_vectors(
-        store: Store, index_dir: Path, model: str, dim: int, save: bool
+        store: Store, index_dir: Path, manifest: Manifest | None, model: str, dim: int, save: bool
     ) -> VectorIndex:
-        manifest = read_manifest(index_dir)
         generation = store.generation()
         path = index_dir / VECTORS_NAME
         if manifest is not None and manifest.generation == generation:
@@ -193,11 +198,20 @@ class NewsIndex:
         return self._reranker
 
     def close(self) -> None:
-        if self._writer is not None:
-            self.flush()
-            self._writer.release()
-            self._writer = None
+        if self._writer is None:
+            self.store.close()
+            return
+        self.flush()
+        # A clean close folds the WAL into the database and records the file's checksum, so
+        # the next open can tell damage from a legitimate change.
+        busy = self.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         self.store.close()
+        manifest = read_manifest(self.index_dir)
+        if not busy and manifest is not None and manifest.generation == self._applied_generation:
+            digest = sha256_file(self.index_dir / DB_NAME)
+            write_manifest(self.index_dir, manifest.with_database(digest))
+        self._writer.release()
+        self._writer = None
 
     def __enter__(self) -> NewsIndex:
         return self

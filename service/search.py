@@ -24,6 +24,7 @@ MODES = ("hybrid", "dense", "keyword")
 DEFAULT_MODE = "hybrid"
 MAX_K = 100
 CANDIDATES = 200  # passages taken from each retriever before fusion (and eval depth)
+GROUP_POOL_FACTOR, GROUP_POOL_EXTRA = 4, 20
 KEYWORD_FILL_DEPTH = 1000  # keyword scores looked up for dense candidates
 DENSE_WEIGHT = 0.6  # convex fusion: weight of the standardised dense score
 
@@ -96,7 +97,8 @@ class Searcher:
         started = time.perf_counter()
         req = request.validated(self.index.settings.max_query_chars)
         ranked = self.ranked(req.query, req.mode, req.filters)
-        pool = max(CANDIDATES, req.k * 5) if req.group else req.k
+        # enough candidates to fill k distinct answers after folding duplicates
+        pool = req.k * GROUP_POOL_FACTOR + GROUP_POOL_EXTRA if req.group else req.k
         ranked = ranked[:pool]
         passages = self.index.store.passages_by_id(i for i, _ in ranked)
         ranked = [(i, s) for i, s in ranked if i in passages]  # deleted meanwhile

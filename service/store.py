@@ -4,6 +4,7 @@ index over the passages, and the index's identity (model, dimension, write gener
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 import threading
@@ -19,6 +20,7 @@ from service.errors import IndexCorrupt
 from service.records import Article, Passage
 
 SCHEMA_VERSION = 1
+CACHE_KIB = 512
 DB_NAME = "newsearch.db"
 
 _SCHEMA = """
@@ -174,6 +176,9 @@ class Store:
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")  # a write that returned survives power loss
+            # a small private cache per connection (the OS page cache serves the rest), so a
+            # server's memory does not grow with the index through its worker connections
+            conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
             with self._all_lock:
@@ -215,16 +220,12 @@ class Store:
 
     # --- writes (inside a transaction) -----------------------------------------------------
     def hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(doc_ids)
-        found: dict[str, str] = {}
-        for begin in range(0, len(ids), 500):
-            part = ids[begin : begin + 500]
-            marks = ",".join("?" * len(part))
-            for doc_id, digest in self.conn.execute(
-                f"SELECT doc_id, content_hash FROM documents WHERE doc_id IN ({marks})", part
-            ):
-                found[doc_id] = digest
-        return found
+        rows = self.conn.execute(
+            "SELECT doc_id, content_hash FROM documents "
+            "WHERE doc_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(doc_ids)),),
+        )
+        return {doc_id: digest for doc_id, digest in rows}
 
     def passage_ids(self, tx: sqlite3.Connection, doc_id: str) -> list[int]:
         return [r[0] for r in tx.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
@@ -291,25 +292,20 @@ class Store:
         return ids, np.frombuffer(blob, dtype=np.float32).reshape(len(rows), dim).copy()
 
     def passages_by_id(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
-        wanted = list(ids)
-        found: dict[int, StoredPassage] = {}
-        for begin in range(0, len(wanted), 500):
-            part = wanted[begin : begin + 500]
-            marks = ",".join("?" * len(part))
-            for row in self.conn.execute(f"{_PASSAGE_SELECT} WHERE p.id IN ({marks})", part):
-                found[row[0]] = StoredPassage(*row)
-        return found
+        # One statement text whatever the number of ids (a JSON array parameter), so each
+        # connection's statement cache stays small and memory stays flat under load.
+        rows = self.conn.execute(
+            f"{_PASSAGE_SELECT} WHERE p.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        return {row[0]: StoredPassage(*row) for row in rows}
 
     def vectors_for(self, ids: list[int], dim: int) -> dict[int, np.ndarray]:
-        found: dict[int, np.ndarray] = {}
-        for begin in range(0, len(ids), 500):
-            part = ids[begin : begin + 500]
-            marks = ",".join("?" * len(part))
-            for pid, blob in self.conn.execute(
-                f"SELECT id, embedding FROM passages WHERE id IN ({marks})", part
-            ):
-                found[pid] = np.frombuffer(blob, dtype=np.float32)
-        return found
+        rows = self.conn.execute(
+            "SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+        return {pid: np.frombuffer(blob, dtype=np.float32) for pid, blob in rows}
 
     def filtered_ids(self, filters: Filters) -> np.ndarray:
         where, args = filters.sql()

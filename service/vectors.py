@@ -103,6 +103,11 @@ class VectorIndex:
         return cls(dim, index)
 
 
+def sha256_file(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return _sha256(handle)
+
+
 def _sha256(handle: Any) -> str:
     digest = hashlib.sha256()
     for block in iter(lambda: handle.read(1 << 20), b""):

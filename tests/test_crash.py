@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import time
@@ -12,6 +13,7 @@ import pytest
 from tests.crash_helpers import audit, newsearch, write_corpus
 
 pytestmark = pytest.mark.crash
+KILLS = 20 * int(os.environ.get("NEWSEARCH_KILL_SCALE", "1"))
 ARTICLES = 8000  # 40,000 passages: a run lasts long enough to be caught in the middle
 
 
@@ -27,7 +29,7 @@ def test_index_survives_sigkill_at_random_moments(tmp_path: Path) -> None:
     rng = random.Random(20210512)
     v2 = write_corpus(tmp_path / "corpus.jsonl", ARTICLES, "v2")
     caught_midway = 0
-    for _ in range(6):
+    for _ in range(KILLS):
         proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx)
         time.sleep(rng.uniform(0.2, 1.1) * full_run)
         proc.send_signal(signal.SIGKILL)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ from service import (
     Settings,
 )
 from service.embedding import HashingEncoder
-from service.manifest import MANIFEST_NAME
+from service.manifest import MANIFEST_NAME, read_manifest, write_manifest
 from service.newsindex import VECTORS_NAME
 
 BLINKEN_ABBAS = "Blinken later called Palestinian President Mahmoud Abbas"
@@ -133,10 +132,11 @@ def test_one_writer_per_directory(seeded: NewsIndex, settings: Settings) -> None
 
 def test_stale_vectors_are_rebuilt_from_sqlite(seeded: NewsIndex, settings: Settings) -> None:
     seeded.close()
-    manifest = json.loads((settings.index_dir / MANIFEST_NAME).read_text())
+    manifest = read_manifest(settings.index_dir)
+    assert manifest is not None
     (settings.index_dir / VECTORS_NAME).unlink()  # as if killed before the vectors were saved
-    manifest["generation"] -= 1
-    (settings.index_dir / MANIFEST_NAME).write_text(json.dumps(manifest))
+    stale = dataclasses.replace(manifest, generation=manifest.generation - 1, database_sha256=None)
+    write_manifest(settings.index_dir, stale)
     with NewsIndex.open(settings, writable=True) as index:
         assert len(index.vectors) == 64
     assert (settings.index_dir / VECTORS_NAME).exists()
@@ -160,3 +160,26 @@ def test_hashing_encoder_is_deterministic() -> None:
     a = HashingEncoder(64).encode(["Blinken told Abbas"])
     b = HashingEncoder(64).encode(["Blinken told Abbas"])
     assert np.array_equal(a, b) and abs(np.linalg.norm(a[0]) - 1) < 1e-6
+
+
+def test_a_clean_close_records_the_database_checksum(seeded: NewsIndex, settings: Settings) -> None:
+    seeded.close()
+    manifest = read_manifest(settings.index_dir)
+    assert manifest is not None and manifest.database_sha256
+    with NewsIndex.open(settings, writable=True):
+        during = read_manifest(settings.index_dir)
+        assert during is not None and during.database_sha256 is None  # a writer is in
+    db = settings.index_dir / "newsearch.db"
+    data = bytearray(db.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    db.write_bytes(bytes(data))
+    with pytest.raises(IndexCorrupt, match="newsearch.db does not match"):
+        NewsIndex.open(settings)
+
+
+def test_a_damaged_manifest_is_named(seeded: NewsIndex, settings: Settings) -> None:
+    seeded.close()
+    path = settings.index_dir / MANIFEST_NAME
+    path.write_text(path.read_text().replace('"dim": 64', '"dim": 65'))
+    with pytest.raises(IndexCorrupt, match="manifest.json is damaged.*check --repair"):
+        NewsIndex.open(settings)

@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
@@ -22,7 +23,6 @@ from service.config import Settings
 from service.newsindex import NewsIndex
 
 log = logging.getLogger("newsearch.api")
-FLUSH_SECONDS = 5.0  # how often a changed FAISS file is saved; SQLite already holds every write
 
 
 def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI:
@@ -32,13 +32,18 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.started = time.monotonic()
         app.state.ready = False
+        # A bounded worker pool: each worker thread keeps one SQLite connection, so memory stays
+        # flat under load (and two cores gain nothing from forty threads).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.workers
         own = index is None
         opened = index or NewsIndex.open(settings, writable=True, create=True)
         opened.encoder.encode_query("warm up")  # load the model before /health says ok
         app.state.index = opened
         app.state.ready = True
         stop = threading.Event()
-        flusher = threading.Thread(target=_flush_loop, args=(opened, stop), daemon=True)
+        flusher = threading.Thread(
+            target=_flush_loop, args=(opened, stop, settings.flush_seconds), daemon=True
+        )
         flusher.start()
         try:
             yield
@@ -103,8 +108,8 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _flush_loop(index: NewsIndex, stop: threading.Event) -> None:
-    while not stop.wait(FLUSH_SECONDS):
+def _flush_loop(index: NewsIndex, stop: threading.Event, seconds: float) -> None:
+    while not stop.wait(seconds):
         try:
             index.flush()
         except Exception:  # a failed save is retried; SQLite still has every write

@@ -5,6 +5,7 @@ turn a 422 into a 500."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -54,6 +55,13 @@ def install_error_handlers(app: FastAPI) -> None:
             # lists every method any of them takes, as RFC 9110 asks
             headers = {"Allow": ", ".join(allowed_methods(app, request))}
         return error_response(exc.status_code, code, str(exc.detail), headers=headers)
+
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def database_error(_: Request, exc: sqlite3.DatabaseError) -> JSONResponse:
+        log.error("database error: %s", exc)
+        return error_response(
+            500, "index_corrupt", "the index database is damaged; run `newsearch check`"
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
