@@ -45,6 +45,9 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = os.cpu_count() or 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # no busy-waiting between ops: on two cores shared with SQLite, FAISS and the web
+        # server, spinning threads only steal time from them
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session: Any = ort.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )

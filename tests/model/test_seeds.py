@@ -22,6 +22,18 @@ def test_blinken_abbas_is_first(model_index: NewsIndex, mode: str) -> None:
     hits = model_index.search(SearchRequest("what did Blinken tell Abbas", k=5, mode=mode)).results
     assert hits[0].doc_id == BLINKEN_DOC
     assert "Blinken" in hits[0].text and "Abbas" in hits[0].text
+    span = hits[0].highlight
+    assert span is not None
+    sentence = hits[0].text[span["start"] : span["end"]]
+    assert "Blinken" in sentence and "Abbas" in sentence
+
+
+def test_highlight_picks_the_answering_sentence(model_index: NewsIndex) -> None:
+    hits = model_index.search(SearchRequest("who is the Pentagon spokesman", k=5)).results
+    kirby = next(h for h in hits if "Kirby" in h.text or "Pentagon" in h.text)
+    assert kirby.highlight is not None
+    marked = kirby.text[kirby.highlight["start"] : kirby.highlight["end"]]
+    assert "Pentagon" in marked or "Kirby" in marked
 
 
 def test_names_are_found_by_keyword(model_index: NewsIndex) -> None:

@@ -1,0 +1,222 @@
+"""newsearch benchmarks: prints a table and writes JSON. Every speed comes with a ratio to a
+baseline measured in the same run.
+
+    .venv/bin/python bench/run.py [--data ../shared/data] [--out bench/results/latest.json]
+                                  [--queries 200] [--skip-http]
+
+1. ingest: passages/s of the indexing pipeline (read -> chunk -> embed -> SQLite + FAISS) on
+   realtimeqa-news and SciFact, next to raw SentenceTransformer.encode (PyTorch) and the raw
+   default encoder (ONNX int8) on the same passages;
+2. query latency p50/p95/p99 and throughput in-process for each mode (grouping and highlight
+   on), as a ratio to query encoding alone;
+3. the same over HTTP against a real uvicorn on loopback, with 1, 8 and 16 concurrent clients;
+4. cold start to first answer (`newsearch ask` in a fresh process) and server RSS per passage.
+Not yet here: the 100k-passage index and the 1M-vector approximate-search runs (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from service import NewsIndex, SearchRequest, Settings  # noqa: E402
+from service.chunking import chunk  # noqa: E402
+from service.embedding import SentenceTransformerEncoder, load_encoder  # noqa: E402
+from service.evaluate import iter_corpus, load_dataset  # noqa: E402
+from tests.server_helpers import running_server  # noqa: E402
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
+
+
+def ingest(name: str, data_dir: Path, work: Path, settings: Settings) -> dict[str, Any]:
+    articles = list(iter_corpus(load_dataset(data_dir).corpus))
+    texts = [p.text for a in articles for p in chunk(a, settings.max_passage_words)]
+    torch_encoder = SentenceTransformerEncoder()
+    torch_encoder.encode(texts[:64])
+    started = time.perf_counter()
+    torch_encoder.encode(texts, batch_size=settings.batch_size)
+    torch_s = time.perf_counter() - started
+    default = load_encoder(settings.model, settings.backend, settings.cache_dir)
+    default.encode(texts[:64])
+    started = time.perf_counter()
+    default.encode(texts, batch_size=settings.batch_size)
+    raw_s = time.perf_counter() - started
+    index_dir = work / f"ingest-{name}"
+    with NewsIndex.open(settings.with_(index_dir=index_dir), writable=True, create=True) as idx:
+        idx.encoder.encode(texts[:64])  # same warm model as the raw runs
+        started = time.perf_counter()
+        idx.add_articles(articles)
+        idx.flush()
+        pipeline_s = time.perf_counter() - started
+    n = len(texts)
+    return {
+        "dataset": name, "passages": n,
+        "torch_encode_per_s": n / torch_s, "default_encode_per_s": n / raw_s,
+        "pipeline_per_s": n / pipeline_s,
+        "pipeline_vs_torch": torch_s / pipeline_s,
+        "pipeline_overhead": pipeline_s / raw_s - 1,
+        "index_dir": str(index_dir),
+    }
+
+
+def queries_for(data_dir: Path, limit: int) -> list[str]:
+    data = load_dataset(data_dir)
+    return [data.queries[q] for q in sorted(data.queries)][:limit]
+
+
+def in_process(index_dir: Path, settings: Settings, questions: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    with NewsIndex.open(settings.with_(index_dir=index_dir)) as index:
+        encoder = index.encoder
+        for q in questions[:5]:
+            index.search(SearchRequest(q))
+        timings = []
+        for q in questions:
+            started = time.perf_counter()
+            encoder.encode([q])  # uncached: the baseline is encoding alone
+            timings.append((time.perf_counter() - started) * 1000)
+        encode_p50 = statistics.median(timings)
+        for mode in ("dense", "keyword", "hybrid"):
+            clear = getattr(encoder, "clear_cache", None)
+            if clear:
+                clear()
+            timings = []
+            started_all = time.perf_counter()
+            for q in questions:
+                started = time.perf_counter()
+                index.search(SearchRequest(q, k=10, mode=mode))
+                timings.append((time.perf_counter() - started) * 1000)
+            total = time.perf_counter() - started_all
+            rows.append({
+                "mode": mode, "p50_ms": statistics.median(timings), "p95_ms": pct(timings, 95),
+                "p99_ms": pct(timings, 99), "qps": len(questions) / total,
+                "encode_p50_ms": encode_p50,
+                "p50_vs_encode": statistics.median(timings) / encode_p50,
+            })
+    return rows
+
+
+async def http_load(url: str, questions: list[str], clients: int, mode: str) -> dict[str, Any]:
+    import httpx
+
+    timings: list[float] = []
+    failures = 0
+    queue = list(questions)
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+
+        async def worker() -> None:
+            nonlocal failures
+            while queue:
+                q = queue.pop()
+                started = time.perf_counter()
+                r = await http.get("/search", params={"q": q, "k": 10, "mode": mode})
+                timings.append((time.perf_counter() - started) * 1000)
+                failures += r.status_code != 200
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        total = time.perf_counter() - started
+    return {"mode": mode, "clients": clients, "p50_ms": statistics.median(timings),
+            "p95_ms": pct(timings, 95), "p99_ms": pct(timings, 99),
+            "qps": len(timings) / total, "failures": failures}
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--skip-http", action="store_true")
+    args = parser.parse_args()
+    if not (args.data / "scifact").exists():
+        sys.exit(f"no benchmark data in {args.data} (../shared/data)")
+    settings = Settings()
+    results: dict[str, Any] = {"settings": {"model": settings.model, "backend": settings.backend},
+                               "cpus": os.cpu_count()}
+    work = Path(tempfile.mkdtemp(prefix="newsearch-bench-"))
+    try:
+        results["ingest"] = [
+            ingest("realtimeqa-news", args.data / "realtimeqa-news", work, settings),
+            ingest("scifact", args.data / "scifact", work, settings),
+        ]
+        print("\n1. ingest (passages/s)")
+        print(f"{'dataset':<16} {'passages':>8} {'torch':>8} {'onnx raw':>9} {'pipeline':>9} "
+              f"{'vs torch':>9} {'overhead':>9}")
+        for r in results["ingest"]:
+            print(f"{r['dataset']:<16} {r['passages']:>8} {r['torch_encode_per_s']:>8.0f} "
+                  f"{r['default_encode_per_s']:>9.0f} {r['pipeline_per_s']:>9.0f} "
+                  f"{r['pipeline_vs_torch']:>8.2f}x {r['pipeline_overhead'] * 100:>8.1f}%")
+
+        results["in_process"] = {}
+        print("\n2. in-process query latency (k=10, grouping and highlight on)")
+        print(f"{'index':<16} {'mode':<8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'qps':>6} "
+              f"{'p50/encode':>10}")
+        for r in results["ingest"]:
+            questions = queries_for(args.data / r["dataset"], args.queries)
+            rows = in_process(Path(r["index_dir"]), settings, questions)
+            results["in_process"][r["dataset"]] = rows
+            for row in rows:
+                print(f"{r['dataset']:<16} {row['mode']:<8} {row['p50_ms']:>7.1f} "
+                      f"{row['p95_ms']:>7.1f} {row['p99_ms']:>7.1f} {row['qps']:>6.0f} "
+                      f"{row['p50_vs_encode']:>9.2f}x")
+
+        rtqa = results["ingest"][0]
+        index_dir = Path(rtqa["index_dir"])
+        started = time.perf_counter()
+        first = subprocess.run([sys.executable, "-m", "service.cli", "ask", "what happened",
+                                "--index-dir", str(index_dir), "-k", "1"],
+                               capture_output=True, text=True, cwd=ROOT)
+        cold = time.perf_counter() - started
+        results["cold_start_s"] = {"passages": rtqa["passages"], "seconds": cold,
+                                   "ok": first.returncode == 0}
+        print(f"\n4. cold start to first answer ({rtqa['passages']} passages): {cold:.2f} s")
+
+        if not args.skip_http:
+            questions = queries_for(args.data / "realtimeqa-news", args.queries)
+            results["http"] = []
+            with running_server(index_dir, timeout=300) as server:
+                for clients in (1, 8, 16):
+                    for mode in ("dense", "keyword", "hybrid"):
+                        row = asyncio.run(http_load(server.url, questions, clients, mode))
+                        results["http"].append(row)
+                rss = rss_kb(server.proc.pid)
+            results["server_rss"] = {"kb": rss, "passages": rtqa["passages"],
+                                     "kb_per_passage": rss / rtqa["passages"]}
+            print("\n3. HTTP query latency, realtimeqa-news index (real uvicorn on loopback)")
+            print(f"{'clients':>7} {'mode':<8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+                  f"{'qps':>6} {'failed':>6}")
+            for row in results["http"]:
+                print(f"{row['clients']:>7} {row['mode']:<8} {row['p50_ms']:>7.1f} "
+                      f"{row['p95_ms']:>7.1f} {row['p99_ms']:>7.1f} {row['qps']:>6.0f} "
+                      f"{row['failures']:>6}")
+            print(f"server RSS {rss / 1024:.0f} MB for {rtqa['passages']} passages")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

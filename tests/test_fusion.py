@@ -1,0 +1,49 @@
+"""Hybrid fusion and grouping on hand-made scores and vectors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from service.grouping import corroborated, group_near_duplicates, shingles
+from service.search import convex_fusion, z_scores
+
+
+def test_z_scores_standardise() -> None:
+    z = z_scores({1: 1.0, 2: 2.0, 3: 3.0})
+    assert z[2] == pytest.approx(0.0) and z[3] == pytest.approx(-z[1])
+    assert np.std(list(z.values())) == pytest.approx(1.0)
+    assert z_scores({1: 5.0, 2: 5.0}) == {1: 0.0, 2: 0.0}
+
+
+def test_fusion_weights_the_two_lists() -> None:
+    dense = {1: 0.9, 2: 0.5, 3: 0.1}
+    keyword = {1: 0.0, 2: 9.0, 3: 1.0}
+    # dense alone prefers 1, keyword alone 2; with 0.6 on dense the two top candidates swap
+    # places as the weight moves
+    assert convex_fusion(dense, keyword, 1.0)[0][0] == 1
+    assert convex_fusion(dense, keyword, 0.0)[0][0] == 2
+    fused = dict(convex_fusion(dense, keyword, 0.6))
+    expected = {i: 0.6 * z_scores(dense)[i] + 0.4 * z_scores(keyword)[i] for i in dense}
+    assert fused == pytest.approx(expected)
+
+
+def test_grouping_folds_only_true_duplicates() -> None:
+    quote = "My expectation and hope is that this will be closing down sooner than later"
+    v = np.array([1.0, 0.0], dtype=np.float32)
+    w = np.array([0.0, 1.0], dtype=np.float32)
+    ranked = [
+        (1, f"{quote}, Biden said.", v),
+        (2, "Rockets were fired at Tel Aviv overnight.", w),
+        (3, f'"{quote}," the president told reporters.', v),
+        (4, f"{quote} — but in another sense entirely.", w),  # same words, unrelated vector
+    ]
+    groups = group_near_duplicates(ranked)
+    assert groups == [(1, [3]), (2, []), (4, [])]
+    assert len(shingles("a b")) == 1
+
+
+def test_corroboration_grows_slowly_and_leaves_negatives() -> None:
+    assert corroborated(1.0, 0) == 1.0
+    assert 1.0 < corroborated(1.0, 1) < corroborated(1.0, 4) < 1.5
+    assert corroborated(-1.0, 4) == -1.0
