@@ -33,6 +33,25 @@ class Encoder(Protocol):
     def encode_query(self, text: str) -> np.ndarray: ...
 
 
+def batched(
+    texts: Sequence[str],
+    dim: int,
+    batch_size: int,
+    run: Callable[[list[str]], np.ndarray],
+    progress: ProgressFn | None,
+) -> np.ndarray:
+    """Encodes in batches of similar length (little padding, so little wasted work) and
+    returns the vectors in the order of `texts`."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for begin in range(0, len(order), batch_size):
+        idx = order[begin : begin + batch_size]
+        out[idx] = run([texts[i] for i in idx])
+        if progress is not None:
+            progress(len(idx))
+    return out
+
+
 class QueryCache:
     """A small LRU of query embeddings: repeated questions skip the model."""
 
@@ -80,23 +99,18 @@ class SentenceTransformerEncoder:
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, progress: ProgressFn | None = None
     ) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        # Sorting by length keeps padding small inside a batch; results go back in order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for begin in range(0, len(order), batch_size):
-            idx = order[begin : begin + batch_size]
-            with self._lock:
-                vecs = self._model.encode(
-                    [texts[i] for i in idx],
-                    batch_size=batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
-            out[idx] = vecs
-            if progress is not None:
-                progress(len(idx))
-        return out
+        return batched(texts, self.dim, batch_size, self._encode_batch, progress)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            vecs: np.ndarray = self._model.encode(
+                texts,
+                batch_size=len(texts),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return vecs
 
     def encode_query(self, text: str) -> np.ndarray:
         return self._cache.get(text, lambda: self.encode([text])[0])

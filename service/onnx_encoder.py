@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from service.embedding import ProgressFn, QueryCache, resolve_model_path
+from service.embedding import ProgressFn, QueryCache, batched, resolve_model_path
 from service.errors import InputError
 
 EXPORT_VERSION = "1"  # bump when the export recipe changes
@@ -88,15 +88,7 @@ class OnnxEncoder:
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, progress: ProgressFn | None = None
     ) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        # length-sorted batches keep padding, and so wasted work, small
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for begin in range(0, len(order), batch_size):
-            idx = order[begin : begin + batch_size]
-            out[idx] = self._run([texts[i] for i in idx])
-            if progress is not None:
-                progress(len(idx))
-        return out
+        return batched(texts, self.dim, batch_size, self._run, progress)
 
     def encode_query(self, text: str) -> np.ndarray:
         return self._cache.get(text, lambda: self._run([text])[0])

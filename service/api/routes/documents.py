@@ -90,17 +90,20 @@ def delete_document(index: IndexDep, doc_id: PathId) -> DeleteOut:
     return DeleteOut(doc_id=doc_id, deleted_passages=index.delete(doc_id))
 
 
+def _fields(row: DocumentRow) -> dict[str, object]:
+    return {
+        "doc_id": row.doc_id,
+        "title": row.title,
+        "date": row.date,
+        "outlet": row.outlet,
+        "url": row.url,
+        "source": row.outlet or row.source_path or row.doc_id,
+        "added_at": row.added_at,
+    }
+
+
 def _summary(row: DocumentRow) -> DocumentSummary:
-    return DocumentSummary(
-        doc_id=row.doc_id,
-        title=row.title,
-        date=row.date,
-        outlet=row.outlet,
-        url=row.url,
-        source=row.outlet or row.source_path or row.doc_id,
-        passages=row.passages,
-        added_at=row.added_at,
-    )
+    return DocumentSummary.model_validate(_fields(row) | {"passages": row.passages})
 
 
 @router.get("", response_model=DocumentPage, dependencies=[Reader], responses=READ_ERRORS)
@@ -121,17 +124,13 @@ def list_documents(
 )
 def get_document(index: IndexDep, doc_id: PathId) -> DocumentOut:
     row, passages = index.document(doc_id)
-    return DocumentOut(
-        doc_id=row.doc_id,
-        title=row.title,
-        date=row.date,
-        outlet=row.outlet,
-        url=row.url,
-        source=row.outlet or row.source_path or row.doc_id,
-        text=row.text,
-        added_at=row.added_at,
-        passages=[
-            PassageOut(paragraph=p.paragraph, start=p.start, end=p.end, text=p.text)
-            for p in passages
-        ],
+    return DocumentOut.model_validate(
+        _fields(row)
+        | {
+            "text": row.text,
+            "passages": [
+                PassageOut(paragraph=p.paragraph, start=p.start, end=p.end, text=p.text)
+                for p in passages
+            ],
+        }
     )
