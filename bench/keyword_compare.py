@@ -28,14 +28,16 @@ def bm25s_run(data_dir: Path, ignore_ids: bool, k1: float, b: float) -> tuple[fl
     docs = list(iter_corpus(data.corpus))
     stemmer = Stemmer.Stemmer("english")
     started = time.perf_counter()
-    tokens = bm25s.tokenize([d.text for d in docs], stopwords="en", stemmer=stemmer,
-                            show_progress=False)
+    tokens = bm25s.tokenize(
+        [d.text for d in docs], stopwords="en", stemmer=stemmer, show_progress=False
+    )
     model = bm25s.BM25(method="lucene", k1=k1, b=b)
     model.index(tokens, show_progress=False)
     build = time.perf_counter() - started
     qids = sorted(data.queries)
-    q_tokens = bm25s.tokenize([data.queries[q] for q in qids], stopwords="en", stemmer=stemmer,
-                              show_progress=False)
+    q_tokens = bm25s.tokenize(
+        [data.queries[q] for q in qids], stopwords="en", stemmer=stemmer, show_progress=False
+    )
     results, scores = model.retrieve(q_tokens, k=101, show_progress=False, n_threads=1)
     run = {}
     for row, qid in enumerate(qids):
@@ -59,11 +61,17 @@ def main() -> None:
     print(f"{'system':<44} {'nDCG@10':>8}")
     for words in (0, 180):
         started = time.perf_counter()
-        (fts,) = evaluate(args.dataset, Settings(model="hashing-8", max_passage_words=words),
-                          ["keyword"], ignore_identical_ids=args.ignore_identical_ids)
+        (fts,) = evaluate(
+            args.dataset,
+            Settings(model="hashing-8", max_passage_words=words),
+            ["keyword"],
+            ignore_identical_ids=args.ignore_identical_ids,
+        )
         label = f"FTS5 bm25 (k1=1.2 b=0.75), passages<={words or 'doc'}"
-        print(f"{label:<44} {fts.ndcg10:>8.4f}   ({time.perf_counter() - started:.1f} s incl. "
-              "indexing)")
+        print(
+            f"{label:<44} {fts.ndcg10:>8.4f}   ({time.perf_counter() - started:.1f} s incl. "
+            "indexing)"
+        )
     for k1, b in ((1.2, 0.75), (0.9, 0.4), (1.5, 0.75)):
         score, _ = bm25s_run(args.dataset, args.ignore_identical_ids, k1, b)
         print(f"{f'bm25s lucene k1={k1} b={b}, whole docs':<44} {score:>8.4f}")

@@ -31,8 +31,9 @@ def main() -> None:
     data = load_dataset(args.dataset)
     index = NewsIndex.open(Settings(index_dir=args.index_dir))
     ids, vecs = index.store.all_vectors(index.dim)
-    doc_of_row = np.array([d for _, d in index.store.conn.execute(
-        "SELECT id, doc_id FROM passages ORDER BY id")])
+    doc_of_row = np.array(
+        [d for _, d in index.store.conn.execute("SELECT id, doc_id FROM passages ORDER BY id")]
+    )
     row_of_id = {int(i): r for r, i in enumerate(ids)}
     qids = sorted(data.queries)
     qvecs = index.encoder.encode([data.queries[q] for q in qids])
@@ -87,6 +88,7 @@ def main() -> None:
             out = np.full(len(dense), -1e9)
             out[rows] = alpha * d + (1 - alpha) * k
             return out
+
         return fuse
 
     def rrf(k0: int, depth: int, alpha: float = 0.5):  # type: ignore[no-untyped-def]
@@ -101,6 +103,7 @@ def main() -> None:
             for r, s in scores.items():
                 out[r] = s
             return out
+
         return fuse
 
     print("dense only", round(score(lambda d, k: d), 4))
@@ -110,6 +113,7 @@ def main() -> None:
     def confident(alpha: float, power: float):  # type: ignore[no-untyped-def]
         """z fusion where each list's weight grows with how far its best candidate stands
         out (its top z-score): a retriever that found something distinctive counts more."""
+
         def fuse(dense: np.ndarray, kw: dict[int, float]) -> np.ndarray:
             top_d = np.argsort(-dense)[:200]
             kw_top = dict(sorted(kw.items(), key=lambda x: -x[1])[:200])
@@ -123,12 +127,12 @@ def main() -> None:
             out = np.full(len(dense), -1e9)
             out[rows] = wd * d + (1 - wd) * k
             return out
+
         return fuse
 
     for alpha in (0.5, 0.6):
         for power in (0.5, 1.0, 2.0):
-            print(f"confident alpha={alpha} power={power}: "
-                  f"{score(confident(alpha, power)):.4f}")
+            print(f"confident alpha={alpha} power={power}: {score(confident(alpha, power)):.4f}")
 
 
 if __name__ == "__main__":
