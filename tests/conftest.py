@@ -17,6 +17,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 FAKE_MODEL = "hashing-64"
+# the result shape shared by `ask --json` and the HTTP API
+RESULT_FIELDS = {
+    "rank",
+    "score",
+    "text",
+    "doc_id",
+    "source",
+    "title",
+    "date",
+    "paragraph",
+    "start",
+    "end",
+}
 
 
 @dataclass

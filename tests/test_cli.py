@@ -3,20 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import ROOT, copy_seeds
-
-RESULT_FIELDS = {
-    "rank",
-    "score",
-    "text",
-    "doc_id",
-    "source",
-    "title",
-    "date",
-    "paragraph",
-    "start",
-    "end",
-}
+from tests.conftest import RESULT_FIELDS, ROOT, copy_seeds
 
 
 def test_index_ask_stats_delete(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -132,27 +132,23 @@ class PassageOut(BaseModel):
     text: str
 
 
-class DocumentOut(BaseModel):
+class DocumentBase(BaseModel):
     doc_id: str
     title: str
     date: str | None
     outlet: str | None
     url: str | None
     source: str
-    text: str
     added_at: str
+
+
+class DocumentOut(DocumentBase):
+    text: str
     passages: list[PassageOut]
 
 
-class DocumentSummary(BaseModel):
-    doc_id: str
-    title: str
-    date: str | None
-    outlet: str | None
-    url: str | None
-    source: str
+class DocumentSummary(DocumentBase):
     passages: int
-    added_at: str
 
 
 class DocumentPage(BaseModel):

@@ -6,22 +6,10 @@ import httpx
 import pytest
 
 from tests.api.conftest import BODY_LIMIT
+from tests.conftest import RESULT_FIELDS
 from tests.server_helpers import Server
 
-FIELDS = {
-    "rank",
-    "score",
-    "text",
-    "doc_id",
-    "source",
-    "title",
-    "date",
-    "paragraph",
-    "start",
-    "end",
-    "highlight",
-    "also_reported_by",
-}
+FIELDS = RESULT_FIELDS | {"highlight", "also_reported_by"}
 
 
 def assert_error(response: httpx.Response, status: int, code: str | None = None) -> None:
