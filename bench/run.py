@@ -11,7 +11,9 @@ baseline measured in the same run.
    on), as a ratio to query encoding alone;
 3. the same over HTTP against a real uvicorn on loopback, with 1, 8 and 16 concurrent clients;
 4. cold start to first answer (`newsearch ask` in a fresh process) and server RSS per passage.
-Not yet here: the 100k-passage index and the 1M-vector approximate-search runs (see README)."""
+5. a 100k-passage news index (--big N; --only-big runs just it): ingest, in-process and HTTP
+   latency per mode, cold start to first answer, server RSS per passage.
+The million-vector exact-vs-approximate runs are bench/scale.py."""
 
 from __future__ import annotations
 
@@ -77,6 +79,77 @@ def ingest(name: str, data_dir: Path, work: Path, settings: Settings) -> dict[st
         "pipeline_overhead": pipeline_s / raw_s - 1,
         "index_dir": str(index_dir),
     }
+
+
+def big_corpus(data: Path, path: Path, passages: int) -> None:
+    """A news archive of `passages` paragraphs for the scale rows: each paragraph is 2–4
+    sentences drawn from different realtimeqa-news paragraphs (real news prose, real names and
+    numbers; the set has 5,010 paragraphs, too few alone), 10 paragraphs to an article."""
+    import random
+    import re
+
+    rng = random.Random(0)
+    sentences = [
+        s.strip()
+        for a in iter_corpus(load_dataset(data / "realtimeqa-news").corpus)
+        for s in re.split(r"(?<=[.!?])\s+", a.text)
+        if len(s.split()) >= 5
+    ]
+    with path.open("w", encoding="utf-8") as out:
+        for number in range(0, passages, 10):
+            paragraphs = [
+                " ".join(rng.sample(sentences, rng.randint(2, 4)))
+                for _ in range(min(10, passages - number))
+            ]
+            out.write(json.dumps({"id": f"big-{number // 10}", "text": "\n\n".join(paragraphs)}))
+            out.write("\n")
+
+
+def cold_start(index_dir: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "ask",
+            "what happened",
+            "--index-dir",
+            str(index_dir),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return time.perf_counter() - started
+
+
+def scale_rows(args: argparse.Namespace, work: Path, settings: Settings) -> dict[str, Any]:
+    corpus = work / "big.jsonl"
+    big_corpus(args.data, corpus, args.big)
+    index_dir = work / "big-index"
+    with NewsIndex.open(settings.with_(index_dir=index_dir), writable=True, create=True) as idx:
+        _ = idx.encoder
+        started = time.perf_counter()
+        report = idx.index_files([corpus], work)
+    ingest_s = time.perf_counter() - started
+    questions = queries_for(args.data / "realtimeqa-news", args.queries)
+    out: dict[str, Any] = {
+        "passages": report.embedded,
+        "ingest_per_s": report.embedded / ingest_s,
+        "cold_start_s": cold_start(index_dir),
+        "in_process": in_process(index_dir, settings, questions),
+    }
+    if not args.skip_http:
+        out["http"] = []
+        with running_server(index_dir, timeout=600) as server:
+            for clients in (1, 8, 16):
+                for mode in ("dense", "keyword", "hybrid"):
+                    out["http"].append(asyncio.run(http_load(server.url, questions, clients, mode)))
+            out["server_rss_kb"] = rss_kb(server.proc.pid)
+    return out
 
 
 def queries_for(data_dir: Path, limit: int) -> list[str]:
@@ -165,6 +238,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--big", type=int, default=100_000, help="passages in the scale index (0: skip it)"
+    )
+    parser.add_argument("--only-big", action="store_true", help="run only the scale index rows")
     args = parser.parse_args()
     if not (args.data / "scifact").exists():
         sys.exit(f"no benchmark data in {args.data} (../shared/data)")
@@ -175,6 +252,29 @@ def main() -> None:
     }
     work = Path(tempfile.mkdtemp(prefix="newsearch-bench-"))
     try:
+        if args.big:
+            big = results["scale"] = scale_rows(args, work, settings)
+            print(f"\n5. a {big['passages']:,}-passage news index")
+            print(f"ingest {big['ingest_per_s']:.0f} passages/s")
+            print(f"cold start to first answer {big['cold_start_s']:.2f} s")
+            print(f"{'mode':<8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'qps':>6}", end="")
+            print(f" {'p50/encode':>10}")
+            for row in big["in_process"]:
+                print(
+                    f"{row['mode']:<8} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
+                    f"{row['p99_ms']:>7.1f} {row['qps']:>6.0f} {row['p50_vs_encode']:>9.2f}x"
+                )
+            for row in big.get("http", []):
+                print(
+                    f"HTTP {row['clients']:>2} clients {row['mode']:<8} p50 {row['p50_ms']:.1f} "
+                    f"p99 {row['p99_ms']:.1f} ms, {row['qps']:.0f} qps, {row['failures']} failed"
+                )
+            if "server_rss_kb" in big:
+                rss = big["server_rss_kb"]
+                print(f"server RSS {rss / 1024:.0f} MB ({rss / big['passages']:.2f} KB/passage)")
+        if args.only_big:
+            save(args.out, results)
+            return
         results["ingest"] = [
             ingest("realtimeqa-news", args.data / "realtimeqa-news", work, settings),
             ingest("scifact", args.data / "scifact", work, settings),
@@ -263,9 +363,13 @@ def main() -> None:
             print(f"server RSS {rss / 1024:.0f} MB for {rtqa['passages']} passages")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2))
-    print(f"\nwrote {args.out}")
+    save(args.out, results)
+
+
+def save(path: Path, results: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2))
+    print(f"\nwrote {path}")
 
 
 if __name__ == "__main__":

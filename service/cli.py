@@ -42,6 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index article files and folders (.txt .md .html .jsonl)")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--backend", choices=("onnx-int8", "onnx", "torch"), default=None)
+    ray = p.add_argument_group("Ray (pip install 'newsearch[ray]')")
+    ray.add_argument(
+        "--ray",
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="auto|local|ADDRESS",
+        help="read, chunk and embed on a Ray cluster: auto joins the running one (else starts "
+        "a local one), local starts one here, ADDRESS joins that head (e.g. 10.0.0.5:6379)",
+    )
+    ray.add_argument(
+        "--ray-actors", type=int, default=None, help="embedding actors (default: fill the CPUs)"
+    )
+    ray.add_argument("--ray-cpus-per-actor", type=float, default=1.0)
+    ray.add_argument(
+        "--ray-gpus-per-actor", type=float, default=0.0, help="> 0 embeds on GPUs (CUDA)"
+    )
     common(p)
 
     p = sub.add_parser("ask", help="ask a question; prints the answering passages")
@@ -97,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="where POST /snapshot writes (default: <index-dir>-snapshots)",
     )
+    ray = p.add_argument_group("Ray Serve (pip install 'newsearch[ray]')")
+    ray.add_argument(
+        "--ray",
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="auto|local|ADDRESS",
+        help="serve read-only replicas of a snapshot on a Ray cluster (writes are refused)",
+    )
+    ray.add_argument("--replicas", type=int, default=2, help="with --ray (default 2)")
+    ray.add_argument("--ray-cpus-per-replica", type=float, default=1.0)
     common(p)
 
     p = sub.add_parser("add", help="send article files to a running server")
@@ -190,21 +219,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from service.ingest import collect_articles
+    from service.ingest import discover
     from service.newsindex import NewsIndex
     from service.output import BarProgress, print_add_report
 
     settings = settings_from(args)
-    articles, skipped = collect_articles(args.paths, Path.cwd())
-    for item in skipped:
-        print(f"newsearch: warning: skipped {item}", file=sys.stderr)
-    if not articles:
-        raise InputError("no articles to index in " + ", ".join(str(p) for p in args.paths))
+    root = Path.cwd()
+    if not discover(args.paths):  # a missing path or no article files: say so, create nothing
+        raise InputError("no article files in " + ", ".join(str(p) for p in args.paths))
     with NewsIndex.open(settings, writable=True, create=True) as index:
-        report = index.add_articles(articles, progress=BarProgress())
+        if args.ray:
+            from service.distributed.ray_index import RayOptions, index_with_ray
+
+            options = RayOptions(
+                address=args.ray,
+                actors=args.ray_actors,
+                cpus_per_actor=args.ray_cpus_per_actor,
+                gpus_per_actor=args.ray_gpus_per_actor,
+            )
+            report = index_with_ray(index, args.paths, root, options, progress=BarProgress())
+        else:
+            report = index.index_files(args.paths, root, progress=BarProgress())
         stats = index.stats()
+    for item in report.skipped:
+        print(f"newsearch: warning: skipped {item}", file=sys.stderr)
+    for line in report.warnings:
+        print(f"newsearch: warning: {line}", file=sys.stderr)
+    if not (report.added or report.updated or report.unchanged):
+        raise InputError("no articles to index in " + ", ".join(str(p) for p in args.paths))
     print_add_report(report, stats)
-    return EXIT_ERROR if skipped else 0
+    return EXIT_ERROR if report.skipped else 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -333,6 +377,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     if settings.protect_reads and not settings.api_key:
         raise InputError("--protect-reads needs NEWSEARCH_API_KEY to be set")
+    if args.ray:
+        from service.distributed.ray_serve import ServeOptions, serve_with_ray
+
+        if args.replicas < 1:
+            raise InputError(f"--replicas must be at least 1, got {args.replicas}")
+        serve_with_ray(settings, ServeOptions(args.ray, args.replicas, args.ray_cpus_per_replica))
+        return 0
     print(
         f"newsearch: serving '{settings.index_dir}' on http://{settings.host}:{settings.port}"
         f" (docs at /docs)",

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from service.vectors import AnnPolicy
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_INDEX_DIR = Path("index")
 
@@ -20,6 +22,8 @@ ENV_VARS: dict[str, str] = {
     "NEWSEARCH_SERVER": "URL of a running `newsearch serve` for ask/add",
     "NEWSEARCH_API_KEY": "bearer token required on write endpoints",
     "NEWSEARCH_RERANK": "cross-encoder directory or name to rerank the top candidates",
+    "NEWSEARCH_ANN_THRESHOLD": "passages from which search is approximate (IVF; default 200000)",
+    "NEWSEARCH_ANN_NPROBE": "IVF lists scanned per query: recall against speed (default 32)",
 }
 
 
@@ -35,6 +39,9 @@ class Settings:
     # a sentence-transformers CrossEncoder dir or name; None: no reranking
     rerank_model: str | None = None
     rerank_top_n: int = 50
+    # approximate search (service.vectors.AnnPolicy): from how many vectors, how hard to look
+    ann_threshold: int = 200_000
+    ann_nprobe: int = 32
     # HTTP service
     host: str = "127.0.0.1"
     port: int = 8000
@@ -48,9 +55,14 @@ class Settings:
     flush_seconds: float = 5.0
     # where POST /snapshot writes (default: <index_dir>-snapshots beside the index)
     snapshot_dir: Path | None = None
+    # replicas of `serve --ray` share one snapshot and refuse writes
+    read_only: bool = False
 
     def snapshots(self) -> Path:
         return self.snapshot_dir or self.index_dir.parent / f"{self.index_dir.name}-snapshots"
+
+    def ann_policy(self) -> AnnPolicy:
+        return AnnPolicy(threshold=self.ann_threshold, nprobe=self.ann_nprobe)
 
     def with_(self, **changes: object) -> Settings:
         """A copy with the given fields replaced; None values are ignored."""
@@ -67,4 +79,17 @@ class Settings:
             cache_dir=Path(env["NEWSEARCH_CACHE_DIR"]) if env.get("NEWSEARCH_CACHE_DIR") else None,
             api_key=env.get("NEWSEARCH_API_KEY") or None,
             rerank_model=env.get("NEWSEARCH_RERANK") or None,
+            ann_threshold=_positive(env, "NEWSEARCH_ANN_THRESHOLD"),
+            ann_nprobe=_positive(env, "NEWSEARCH_ANN_NPROBE"),
         )
+
+
+def _positive(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        from service.errors import InputError
+
+        raise InputError(f"{name} must be a positive whole number, got {raw!r}")
+    return int(raw)

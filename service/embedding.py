@@ -200,22 +200,36 @@ def model_id(name: str, backend: str) -> str:
     return base if backend == "torch" else f"{base}+{backend}"
 
 
-def load_encoder(name: str, backend: str = "torch", cache_dir: Path | None = None) -> Encoder:
+def load_encoder(
+    name: str,
+    backend: str = "torch",
+    cache_dir: Path | None = None,
+    *,
+    threads: int | None = None,
+    device: str = "cpu",
+) -> Encoder:
     """`hashing-N` is the test encoder; anything else is a sentence-transformers dir or name,
-    run by PyTorch or by ONNX Runtime (exported once into cache_dir)."""
+    run by PyTorch or by ONNX Runtime (exported once into cache_dir). `threads` caps the
+    encoder's threads (a Ray actor given one CPU uses one); `device` "cuda" runs on a GPU."""
     match = re.fullmatch(r"hashing-(\d+)", name)
     if match:
         return HashingEncoder(int(match.group(1)))
     if backend not in BACKENDS:
         raise InputError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
     if backend == "torch":
-        return SentenceTransformerEncoder(name)
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
+        return SentenceTransformerEncoder(name, device=device)
     from service.onnx_encoder import OnnxEncoder
 
     encoder = OnnxEncoder(
         name,
         quantized=backend == "onnx-int8",
         cache_dir=cache_dir or Path.home() / ".cache" / "newsearch",
+        threads=threads,
+        device=device,
     )
     encoder.name = model_id(name, backend)
     return encoder

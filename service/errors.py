@@ -60,6 +60,11 @@ class IndexBusy(NewsearchError):
     code = "index_busy"
 
 
+class ReadOnly(NewsearchError):
+    status = 409
+    code = "read_only"
+
+
 class Unauthorized(NewsearchError):
     status = 401
     code = "unauthorized"

@@ -71,7 +71,7 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
             if vector_problem:
                 report.problems.append(vector_problem)
                 if repair:
-                    vectors = rebuild_vectors(store, dim)
+                    vectors = rebuild_vectors(store, dim, policy=settings.ann_policy())
                     save_vectors(index_dir, vectors, model, dim, store.generation())
                     report.repaired.append(f"rebuilt {VECTORS_NAME} and manifest.json from SQLite")
                     report.problems.remove(vector_problem)
@@ -135,7 +135,7 @@ def rebuild_with_model(
                 store.set_meta(tx, "model", encoder.name)
                 store.set_meta(tx, "dim", str(encoder.dim))
                 generation = store.bump_generation(tx)
-            vectors = rebuild_vectors(store, encoder.dim)
+            vectors = rebuild_vectors(store, encoder.dim, policy=settings.ann_policy())
             save_vectors(index_dir, vectors, encoder.name, encoder.dim, generation)
             return len(rows), encoder.name
         finally:
@@ -177,7 +177,8 @@ def snapshot(settings: Settings, dest: Path) -> SnapshotInfo:
     try:
         model, dim = store.get_meta("model") or "", int(store.get_meta("dim") or 0)
         generation = store.generation()
-        save_vectors(dest, rebuild_vectors(store, dim), model, dim, generation)
+        vectors = rebuild_vectors(store, dim, policy=settings.ann_policy())
+        save_vectors(dest, vectors, model, dim, generation)
         documents, passages = store.counts()
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

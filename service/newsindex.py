@@ -17,18 +17,26 @@ from service.chunking import chunk
 from service.config import Settings
 from service.embedding import Encoder, load_encoder, model_id
 from service.errors import IndexCorrupt, IndexMismatch, IndexMissing, InputError, NotFound
+from service.ingest import Skipped
 from service.locks import RWLock, WriterLock
 from service.manifest import Manifest, read_manifest, verify_database, write_manifest
+from service.pipeline import (
+    PreparedUnit,
+    PreRunHashes,
+    chunking_key,
+    embed_unit,
+    prepare_unit,
+    repeated,
+)
 from service.records import Article, Passage, SearchResponse
 from service.search import Searcher, SearchRequest
 from service.store import DB_NAME, DocumentRow, Store, StoredPassage, content_hash
-from service.vectors import VectorIndex, sha256_file
+from service.vectors import AnnPolicy, VectorIndex, sha256_file
 
 if TYPE_CHECKING:
     from service.rerank import CrossEncoderReranker
 
 VECTORS_NAME = "vectors.faiss"
-CHUNKING_VERSION = "paragraphs-v1"
 BATCH_PASSAGES = 256  # passages embedded and committed together (one transaction)
 
 
@@ -40,6 +48,8 @@ class AddReport:
     passages: dict[str, int] = field(default_factory=dict)  # doc_id -> passages written
     embedded: int = 0
     seconds: float = 0.0
+    skipped: list[Skipped] = field(default_factory=list)  # inputs not indexed, and why
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class Stats:
     index_dir: str
     size_bytes: int
     generation: int
+    vector_search: str  # "exact" or "ivfN"
 
 
 class IndexProgress:
@@ -59,6 +70,51 @@ class IndexProgress:
     def start(self, total_passages: int) -> None: ...
     def advance(self, passages: int) -> None: ...
     def finish(self) -> None: ...
+
+    # indexing files: the input size is known up front, the passage count only as it goes
+    def start_input(self, total_bytes: int) -> None: ...
+    def advance_input(self, nbytes: int, passages: int) -> None: ...
+
+
+class IndexRun:
+    """The driver's side of one `newsearch index` run, local or on Ray: commits units in input
+    order, judges "unchanged" against the index as it was at the start, and reports."""
+
+    def __init__(self, index: NewsIndex, known: PreRunHashes) -> None:
+        self.index = index
+        self.known = known
+        self.report = AddReport()
+        self.written: dict[str, int] = {}  # doc id -> unit that wrote it in this run
+        self.started = time.perf_counter()
+
+    def commit(self, prepared: PreparedUnit, vecs: np.ndarray) -> None:
+        report = self.report
+        report.skipped += prepared.skipped
+        for doc_id in repeated(prepared.unchanged, self.written, prepared.number):
+            report.warnings.append(
+                f"{doc_id!r} appears more than once in the input and an earlier copy was "
+                "indexed; run `newsearch index` again to keep the last copy"
+            )
+        new_ids = [a.doc_id for a, _, _ in prepared.todo]
+        self.known(new_ids)  # (on Ray the workers looked them up; the driver asks here)
+        for doc_id in repeated(new_ids, self.written, prepared.number):
+            report.warnings.append(
+                f"{doc_id!r} appears more than once in the input; the last copy was kept"
+            )
+        report.unchanged += [d for d in prepared.unchanged if d not in self.written]
+        if prepared.todo:
+            self.index.commit_batch(prepared.todo, vecs)
+        for article, _, passages in prepared.todo:
+            doc_id = article.doc_id
+            if doc_id not in self.written:
+                (report.updated if self.known.existed(doc_id) else report.added).append(doc_id)
+            self.written[doc_id] = prepared.number
+            report.passages[doc_id] = len(passages)
+        report.embedded += len(vecs)
+
+    def finish(self) -> AddReport:
+        self.report.seconds = time.perf_counter() - self.started
+        return self.report
 
 
 class NewsIndex:
@@ -83,7 +139,7 @@ class NewsIndex:
         self._lock = RWLock()
         self._dirty = False
         self._reranker: CrossEncoderReranker | None = None
-        self._write_mutex = threading.Lock()  # one writer thread at a time in this process
+        self._write_mutex = threading.RLock()  # one writer thread at a time in this process
         self._applied_generation = store.generation()  # what self.vectors reflects
         self.searcher = Searcher(self)
 
@@ -139,7 +195,9 @@ class NewsIndex:
                     f"{settings.backend} --index-dir {index_dir}`"
                 )
             dim = int(store.get_meta("dim") or 0)
-            vectors = cls._load_vectors(store, index_dir, manifest, model, dim, save=writable)
+            vectors = cls._load_vectors(
+                store, index_dir, manifest, model, dim, save=writable, policy=settings.ann_policy()
+            )
         except BaseException:
             if writer:
                 writer.release()
@@ -148,7 +206,13 @@ class NewsIndex:
 
     @staticmethod
     def _load_vectors(
-        store: Store, index_dir: Path, manifest: Manifest | None, model: str, dim: int, save: bool
+        store: Store,
+        index_dir: Path,
+        manifest: Manifest | None,
+        model: str,
+        dim: int,
+        save: bool,
+        policy: AnnPolicy,
     ) -> VectorIndex:
         generation = store.generation()
         path = index_dir / VECTORS_NAME
@@ -158,7 +222,7 @@ class NewsIndex:
                     f"{index_dir / 'manifest.json'} names model {manifest.model!r} but the "
                     f"database says {model!r}; run `newsearch check --repair`"
                 )
-            vectors = VectorIndex.load(path, dim, manifest.vectors_sha256)
+            vectors = VectorIndex.load(path, dim, manifest.vectors_sha256, policy.nprobe)
             if len(vectors) != manifest.vectors_rows:
                 raise IndexCorrupt(
                     f"{path} row count disagrees with the manifest; run `newsearch check --repair`"
@@ -166,7 +230,7 @@ class NewsIndex:
             return vectors
         # The database moved on after the vectors were saved (a kill mid-write, or a fresh
         # index): rebuild from the embeddings stored in SQLite; nothing is re-embedded.
-        vectors = rebuild_vectors(store, dim)
+        vectors = rebuild_vectors(store, dim, policy=policy)
         if save:
             save_vectors(index_dir, vectors, model, dim, generation)
         return vectors
@@ -201,6 +265,7 @@ class NewsIndex:
         if self._writer is None:
             self.store.close()
             return
+        self._reshape_vectors()
         self.flush()
         # A clean close folds the WAL into the database and records the file's checksum, so
         # the next open can tell damage from a legitimate change.
@@ -245,7 +310,7 @@ class NewsIndex:
         known = self.store.hashes(latest)
         todo: list[tuple[Article, str, list[Passage]]] = []
         for doc_id, article in latest.items():
-            digest = content_hash(article, f"{CHUNKING_VERSION}-{self.settings.max_passage_words}")
+            digest = content_hash(article, chunking_key(self.settings.max_passage_words))
             if known.get(doc_id) == digest:
                 report.unchanged.append(doc_id)
                 continue
@@ -287,25 +352,65 @@ class NewsIndex:
             batch_size=self.settings.batch_size,
             progress=progress.advance if progress else None,
         )
-        removed: list[int] = []
-        added_ids: list[int] = []
-        offset = 0
-        with self.store.transaction() as tx:
-            for article, digest, passages in batch:
-                removed += self.store.delete_document(tx, article.doc_id)
-                part = vecs[offset : offset + len(passages)]
-                offset += len(passages)
-                added_ids += self.store.insert_document(tx, article, digest, passages, part)
-            generation = self.store.bump_generation(tx)
-        with self._lock.write():
-            self.vectors.remove(removed)
-            self.vectors.add(np.asarray(added_ids, dtype=np.int64), vecs)
-            self._applied_generation = generation
-            self._dirty = True
+        self.commit_batch(batch, vecs)
         for article, _, passages in batch:
             (report.updated if article.doc_id in known else report.added).append(article.doc_id)
             report.passages[article.doc_id] = len(passages)
         report.embedded += len(texts)
+
+    def commit_batch(
+        self, batch: list[tuple[Article, str, list[Passage]]], vecs: np.ndarray
+    ) -> None:
+        """Replaces the batch's articles with their new passages and vectors in one
+        transaction (a kill leaves every article old or new, never mixed)."""
+        self._require_writable()
+        removed: list[int] = []
+        added_ids: list[int] = []
+        offset = 0
+        with self._write_mutex:
+            with self.store.transaction() as tx:
+                for article, digest, passages in batch:
+                    removed += self.store.delete_document(tx, article.doc_id)
+                    part = vecs[offset : offset + len(passages)]
+                    offset += len(passages)
+                    added_ids += self.store.insert_document(tx, article, digest, passages, part)
+                generation = self.store.bump_generation(tx)
+            with self._lock.write():
+                self.vectors.remove(removed)
+                self.vectors.add(np.asarray(added_ids, dtype=np.int64), vecs)
+                self._applied_generation = generation
+                self._dirty = True
+
+    def index_files(
+        self,
+        paths: list[Path],
+        root: Path,
+        *,
+        progress: IndexProgress | None = None,
+        unit_bytes: int | None = None,
+    ) -> AddReport:
+        """Indexes files and folders unit by unit (see service.ingest.units): reads, embeds
+        and commits one unit at a time, so memory stays flat however large the input."""
+        from service.ingest import discover, plan_units
+        from service.ingest.units import UNIT_BYTES
+
+        self._require_writable()
+        units = plan_units(discover(paths), unit_bytes or UNIT_BYTES)
+        run = IndexRun(self, PreRunHashes(self.store.hashes))
+        if units:
+            _ = self.encoder  # loaded before the clock: a one-off cost, not passages/s
+            run.started = time.perf_counter()
+        if progress:
+            progress.start_input(sum(u.size for u in units))
+        for unit in units:
+            prepared = prepare_unit(unit, root, run.known, self.settings.max_passage_words)
+            vecs = embed_unit(prepared, self.encoder, self.settings.batch_size)
+            run.commit(prepared, vecs)
+            if progress:
+                progress.advance_input(unit.size, len(vecs))
+        if progress:
+            progress.finish()
+        return run.finish()
 
     def delete(self, doc_id: str) -> int:
         """Removes one article; returns how many passages went with it."""
@@ -321,6 +426,18 @@ class NewsIndex:
                 self._applied_generation = generation
                 self._dirty = True
         return len(removed)
+
+    def _reshape_vectors(self) -> None:
+        """At the end of a writing session, gives the vectors the structure their size calls
+        for (exact, or IVF with lists to match), rebuilt from SQLite. Not done mid-session:
+        training IVF at a million vectors takes a while, and a server keeps answering."""
+        policy = self.settings.ann_policy()
+        if not policy.wants_rebuild(self.vectors):
+            return
+        vectors = rebuild_vectors(self.store, self.dim, policy=policy)
+        with self._write_mutex, self._lock.write():
+            self.vectors = vectors
+            self._dirty = True
 
     def flush(self) -> None:
         """Saves the FAISS file and the manifest if anything changed since the last save."""
@@ -361,16 +478,26 @@ class NewsIndex:
         docs, passages = self.store.counts()
         size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
         return Stats(
-            docs, passages, self.model, self.dim, str(self.index_dir), size, self.store.generation()
+            docs,
+            passages,
+            self.model,
+            self.dim,
+            str(self.index_dir),
+            size,
+            self.store.generation(),
+            self.vectors.kind,
         )
 
 
 def rebuild_vectors(
-    store: Store, dim: int, on_progress: Callable[[int], None] | None = None
+    store: Store,
+    dim: int,
+    on_progress: Callable[[int], None] | None = None,
+    *,
+    policy: AnnPolicy | None = None,
 ) -> VectorIndex:
     ids, vecs = store.all_vectors(dim)
-    vectors = VectorIndex(dim)
-    vectors.add(ids, vecs)
+    vectors = VectorIndex.build(ids, vecs, dim, policy)
     if on_progress:
         on_progress(len(ids))
     return vectors

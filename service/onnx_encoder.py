@@ -27,7 +27,15 @@ EXPORT_VERSION = "1"  # bump when the export recipe changes
 
 
 class OnnxEncoder:
-    def __init__(self, name: str, *, quantized: bool = True, cache_dir: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        quantized: bool = True,
+        cache_dir: Path,
+        threads: int | None = None,
+        device: str = "cpu",
+    ) -> None:
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -43,14 +51,19 @@ class OnnxEncoder:
         self.backend = "onnx-int8" if quantized else "onnx"
         path = exported_model(model_dir, cache_dir, quantized)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # no busy-waiting between ops: on two cores shared with SQLite, FAISS and the web
         # server, spinning threads only steal time from them
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session: Any = ort.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
-        )
+        providers = ["CPUExecutionProvider"]
+        if device == "cuda":
+            if "CUDAExecutionProvider" not in ort.get_available_providers():
+                raise InputError(
+                    "a GPU run of the ONNX backend needs onnxruntime-gpu (or use --backend torch)"
+                )
+            providers.insert(0, "CUDAExecutionProvider")
+        self._session: Any = ort.InferenceSession(str(path), options, providers=providers)
         self._inputs = {i.name for i in self._session.get_inputs()}
         max_len = int(
             _read_json(model_dir / "sentence_bert_config.json").get("max_seq_length", 256)

@@ -85,6 +85,7 @@ def print_stats(stats: Stats, *, as_json: bool) -> None:
     print(f"articles:  {stats.documents}")
     print(f"passages:  {stats.passages}")
     print(f"model:     {stats.model} ({stats.dim}-d)")
+    print(f"vectors:   {stats.vector_search} search")
     print(f"size:      {stats.size_bytes / 1e6:.2f} MB on disk")
 
 
@@ -138,6 +139,7 @@ class BarProgress(IndexProgress):
 
     def __init__(self) -> None:
         self._bar: Any = None
+        self._passages = 0
 
     def start(self, total_passages: int) -> None:
         if total_passages and sys.stderr.isatty():
@@ -154,6 +156,28 @@ class BarProgress(IndexProgress):
     def advance(self, passages: int) -> None:
         if self._bar is not None:
             self._bar.update(passages)
+
+    def start_input(self, total_bytes: int) -> None:
+        self._passages = 0
+        if total_bytes and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=total_bytes,
+                unit="B",
+                unit_scale=True,
+                desc="indexing",
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
+
+    def advance_input(self, nbytes: int, passages: int) -> None:
+        self._passages += passages
+        if self._bar is not None:
+            elapsed = self._bar.format_dict.get("elapsed") or 0.0
+            rate = self._passages / elapsed if elapsed else 0.0
+            self._bar.set_postfix_str(f"{self._passages} passages, {rate:.0f}/s", refresh=False)
+            self._bar.update(nbytes)
 
     def finish(self) -> None:
         if self._bar is not None:

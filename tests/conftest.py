@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +20,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 FAKE_MODEL = "hashing-64"
+# what a reader of the seeds asks: the questions the local and Ray indexes must answer alike
+SEED_QUESTIONS = [
+    "what did Blinken tell Abbas",
+    "what did Biden say about the violence ending",
+    "who is the Pentagon spokesman",
+    "Eid al Fitr",
+    "Hady Amr",
+    "how many people were killed in Gaza",
+    "rockets fired by Hamas at Israel",
+    "what did Netanyahu say",
+    "ceasefire talks with Egypt",
+    "Iron Dome interceptions",
+]
 # the result shape shared by `ask --json` and the HTTP API
 RESULT_FIELDS = {
     "rank",
@@ -30,6 +46,13 @@ RESULT_FIELDS = {
     "start",
     "end",
 }
+
+
+def require_ray() -> Any:
+    """The ray module; the Ray tests skip without the extra, except in CI, which installs it."""
+    if os.environ.get("CI") and importlib.util.find_spec("ray") is None:
+        raise RuntimeError("CI must install the ray extra for the Ray tests")
+    return pytest.importorskip("ray", reason="the ray extra is not installed")
 
 
 @dataclass

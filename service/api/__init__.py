@@ -36,7 +36,8 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
         # flat under load (and two cores gain nothing from forty threads).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.workers
         own = index is None
-        opened = index or NewsIndex.open(settings, writable=True, create=True)
+        writable = not settings.read_only
+        opened = index or NewsIndex.open(settings, writable=writable, create=writable)
         opened.encoder.encode_query("warm up")  # load the model before /health says ok
         app.state.index = opened
         app.state.ready = True

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.config import Settings
-from service.errors import NotReady, Unauthorized
+from service.errors import NotReady, ReadOnly, Unauthorized
 from service.newsindex import NewsIndex
 
 
@@ -36,7 +36,13 @@ def _check_key(request: Request, settings: Settings) -> None:
 
 
 def require_writer(request: Request) -> None:
-    _check_key(request, get_settings(request))
+    settings = get_settings(request)
+    _check_key(request, settings)
+    if settings.read_only:
+        raise ReadOnly(
+            "this server is read-only (replicas of `newsearch serve --ray` share one snapshot): "
+            "index with `newsearch index` on the writer, then restart the replicas"
+        )
 
 
 def require_reader(request: Request) -> None:

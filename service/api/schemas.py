@@ -166,6 +166,7 @@ class StatsOut(BaseModel):
     index_dir: str
     index_size_bytes: int
     generation: int
+    vector_search: str  # "exact", or "ivfN" (approximate, N lists) on large indexes
     uptime_s: float
 
 

@@ -10,6 +10,7 @@ from service.errors import InputError
 from service.ingest.html import article_from_html
 from service.ingest.jsonl import article_from_fields, articles_from_jsonl
 from service.ingest.text import article_from_text
+from service.ingest.units import Unit, jsonl_range, line_number, plan_units
 from service.records import Article
 
 __all__ = [
@@ -18,7 +19,9 @@ __all__ = [
     "article_from_fields",
     "collect_articles",
     "discover",
+    "plan_units",
     "read_articles",
+    "read_unit",
 ]
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
@@ -74,32 +77,56 @@ def doc_id_for(path: Path, root: Path) -> str:
 
 def read_articles(files: list[Path], root: Path) -> Iterator[Article | Skipped]:
     for path in files:
+        yield from _read_file(path, root)
+
+
+def read_unit(unit: Unit, root: Path) -> Iterator[Article | Skipped]:
+    """The articles of one work unit, in input order."""
+    for part in unit.parts:
+        path = Path(part.path)
+        if part.end is None and part.start == 0:
+            yield from _read_file(path, root)
+            continue
         doc_id = doc_id_for(path, root)
-        suffix = path.suffix.lower()
         try:
-            if suffix == ".jsonl":
-                with path.open("rb") as handle:
-                    for item in articles_from_jsonl(iter(handle), source_path=doc_id):
-                        if isinstance(item, Article):
-                            yield item
-                        else:
-                            yield Skipped(f"{doc_id}:{item[0]}", item[1].message)
-                continue
-            raw = _read_text(path)
-            if suffix in (".html", ".htm"):
-                yield article_from_html(doc_id, raw, source_path=doc_id)
-            else:
-                article = article_from_text(
-                    doc_id, raw, markdown=suffix in (".md", ".markdown"), source_path=doc_id
-                )
-                if not article.text:
-                    yield Skipped(doc_id, "no news text in the file")
+            lines = jsonl_range(path, part.start, part.end)
+            for item in articles_from_jsonl(lines, source_path=doc_id):
+                if isinstance(item, Article):
+                    yield item
                 else:
-                    yield article
-        except InputError as exc:
-            yield Skipped(doc_id, exc.message)
+                    number = line_number(path, part.start, item[0])
+                    yield Skipped(f"{doc_id}:{number}", item[1].message)
         except OSError as exc:
             yield Skipped(doc_id, f"cannot read ({exc.strerror or exc})")
+
+
+def _read_file(path: Path, root: Path) -> Iterator[Article | Skipped]:
+    doc_id = doc_id_for(path, root)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".jsonl":
+            with path.open("rb") as handle:
+                for item in articles_from_jsonl(iter(handle), source_path=doc_id):
+                    if isinstance(item, Article):
+                        yield item
+                    else:
+                        yield Skipped(f"{doc_id}:{item[0]}", item[1].message)
+            return
+        raw = _read_text(path)
+        if suffix in (".html", ".htm"):
+            yield article_from_html(doc_id, raw, source_path=doc_id)
+        else:
+            article = article_from_text(
+                doc_id, raw, markdown=suffix in (".md", ".markdown"), source_path=doc_id
+            )
+            if not article.text:
+                yield Skipped(doc_id, "no news text in the file")
+            else:
+                yield article
+    except InputError as exc:
+        yield Skipped(doc_id, exc.message)
+    except OSError as exc:
+        yield Skipped(doc_id, f"cannot read ({exc.strerror or exc})")
 
 
 def _read_text(path: Path) -> str:

@@ -37,6 +37,7 @@ def stats(request: Request, index: IndexDep) -> StatsOut:
         index_dir=s.index_dir,
         index_size_bytes=s.size_bytes,
         generation=s.generation,
+        vector_search=s.vector_search,
         uptime_s=round(time.monotonic() - request.app.state.started, 1),
     )
 

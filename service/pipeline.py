@@ -1,0 +1,136 @@
+"""One work unit from files to rows ready to commit: read and clean its articles, skip the ones
+the index already holds unchanged, chunk the rest, embed their passages in one encoder call.
+The local `newsearch index` and the Ray path (service.distributed) run these same functions on
+the same units, which is why they build the same index."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from service.chunking import chunk
+from service.embedding import Encoder, ProgressFn
+from service.ingest import Skipped, read_unit
+from service.ingest.units import Unit
+from service.records import Article, Passage
+from service.store import content_hash
+
+CHUNKING_VERSION = "paragraphs-v1"
+
+KnownHashes = Callable[[list[str]], dict[str, str]]  # doc ids -> content hashes in the index
+
+
+def chunking_key(max_words: int) -> str:
+    """Part of every content hash: a new chunking rule re-embeds every article."""
+    return f"{CHUNKING_VERSION}-{max_words}"
+
+
+@dataclass
+class PreparedUnit:
+    """A unit after reading and chunking: what to embed, what was unchanged or skipped."""
+
+    number: int
+    size: int
+    todo: list[tuple[Article, str, list[Passage]]] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def texts(self) -> list[str]:
+        return [p.text for _, _, passages in self.todo for p in passages]
+
+    def dumps(self) -> bytes:
+        """JSON (it runs no code when read): rows cross processes and machines in a Ray run."""
+        return json.dumps(
+            {
+                "number": self.number,
+                "size": self.size,
+                "todo": [
+                    [asdict(article), digest, [asdict(p) for p in passages]]
+                    for article, digest, passages in self.todo
+                ],
+                "unchanged": self.unchanged,
+                "skipped": [[s.where, s.reason] for s in self.skipped],
+            },
+            ensure_ascii=False,
+        ).encode("utf-8", "surrogatepass")
+
+    @staticmethod
+    def loads(data: bytes) -> PreparedUnit:
+        raw = json.loads(data.decode("utf-8", "surrogatepass"))
+        return PreparedUnit(
+            number=raw["number"],
+            size=raw["size"],
+            todo=[
+                (Article(**article), digest, [Passage(**p) for p in passages])
+                for article, digest, passages in raw["todo"]
+            ],
+            unchanged=raw["unchanged"],
+            skipped=[Skipped(where, reason) for where, reason in raw["skipped"]],
+        )
+
+
+def prepare_unit(unit: Unit, root: Path, known: KnownHashes, max_words: int) -> PreparedUnit:
+    prepared = PreparedUnit(unit.number, unit.size)
+    latest: dict[str, Article] = {}
+    for item in read_unit(unit, root):
+        if isinstance(item, Article):
+            latest[item.doc_id] = item  # the last copy of a repeated id in a unit wins
+        else:
+            prepared.skipped.append(item)
+    hashes = known(list(latest))
+    key = chunking_key(max_words)
+    for doc_id, article in latest.items():
+        digest = content_hash(article, key)
+        if hashes.get(doc_id) == digest:
+            prepared.unchanged.append(doc_id)
+            continue
+        passages = chunk(article, max_words)
+        if not passages:
+            prepared.skipped.append(Skipped(article.source_path or doc_id, "no text to index"))
+            continue
+        prepared.todo.append((article, digest, passages))
+    return prepared
+
+
+def embed_unit(
+    prepared: PreparedUnit,
+    encoder: Encoder,
+    batch_size: int,
+    progress: ProgressFn | None = None,
+) -> np.ndarray:
+    """The vectors of the unit's passages, in order, from one encode call over all of them
+    (so the grouping of texts into encoder batches is a function of the unit alone)."""
+    texts = prepared.texts
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return encoder.encode(texts, batch_size=batch_size, progress=progress)
+
+
+class PreRunHashes:
+    """Judges "unchanged" against the index as it was when the run started, whichever unit
+    asks first: the local path looks hashes up as it goes, the Ray path has them all up front,
+    and both must decide alike."""
+
+    def __init__(self, lookup: KnownHashes) -> None:
+        self._lookup = lookup
+        self._seen: dict[str, str | None] = {}
+
+    def __call__(self, doc_ids: list[str]) -> dict[str, str]:
+        missing = [d for d in doc_ids if d not in self._seen]
+        if missing:
+            found = self._lookup(missing)
+            for doc_id in missing:
+                self._seen[doc_id] = found.get(doc_id)
+        return {d: h for d in doc_ids if (h := self._seen[d]) is not None}
+
+    def existed(self, doc_id: str) -> bool:
+        return self._seen.get(doc_id) is not None
+
+
+def repeated(doc_ids: Iterable[str], written: dict[str, int], unit: int) -> list[str]:
+    return [d for d in doc_ids if d in written and written[d] != unit]

@@ -1,0 +1,101 @@
+"""Approximate search past the size threshold: IVF with recall control, deletes that keep
+working, filters that stay exact, and the switch made automatically at the end of a write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service import NewsIndex, SearchRequest, Settings
+from service.maintenance import check
+from service.records import Article
+from service.vectors import AnnPolicy, VectorIndex
+from tests.conftest import FAKE_MODEL
+
+DIM = 64
+
+
+@pytest.fixture(scope="module")
+def clustered() -> tuple[np.ndarray, np.ndarray]:
+    """20,000 unit vectors around 400 topics, as real passage embeddings cluster."""
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(400, DIM))
+    vecs = centres[rng.integers(0, 400, 20_000)] + 0.35 * rng.normal(size=(20_000, DIM))
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    return np.arange(1, 20_001, dtype=np.int64), vecs.astype(np.float32)
+
+
+def recall_at_10(exact: VectorIndex, approx: VectorIndex, queries: np.ndarray) -> float:
+    found = [
+        len({i for i, _ in exact.search(q, 10)} & {i for i, _ in approx.search(q, 10)}) / 10
+        for q in queries
+    ]
+    return float(np.mean(found))
+
+
+def test_threshold_picks_the_structure(clustered: tuple[np.ndarray, np.ndarray]) -> None:
+    ids, vecs = clustered
+    assert VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=20_001)).kind == "exact"
+    ivf = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=20_000))
+    assert ivf.kind == f"ivf{AnnPolicy.lists_for(20_000)}" and len(ivf) == 20_000
+
+
+def test_nprobe_controls_recall(clustered: tuple[np.ndarray, np.ndarray]) -> None:
+    ids, vecs = clustered
+    exact = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=10**9))
+    approx = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=1000, nprobe=1))
+    queries = vecs[::97][:150]
+    low = recall_at_10(exact, approx, queries)
+    approx.nprobe = 32
+    high = recall_at_10(exact, approx, queries)
+    assert low < high and high >= 0.95
+
+
+def test_deletes_and_filters_on_ivf(clustered: tuple[np.ndarray, np.ndarray]) -> None:
+    ids, vecs = clustered
+    exact = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=10**9))
+    ivf = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=1000, nprobe=2))
+    gone = ids[:500]
+    ivf.remove(gone)
+    exact.remove(gone)
+    assert len(ivf) == 19_500 and not set(gone) & set(ivf.ids().tolist())
+    assert not any(i in set(gone.tolist()) for q in vecs[:50] for i, _ in ivf.search(q, 10))
+    # a filter to a few scattered passages is answered exactly, even with nprobe=2
+    allowed = ids[1000::613]
+    for q in vecs[::500]:
+        assert [i for i, _ in ivf.search(q, 5, allowed)] == [
+            i for i, _ in exact.search(q, 5, allowed)
+        ]
+
+
+def test_ivf_survives_save_and_load(
+    clustered: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    ids, vecs = clustered
+    ivf = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=1000))
+    digest = ivf.save(tmp_path / "v.faiss")
+    loaded = VectorIndex.load(tmp_path / "v.faiss", DIM, digest, nprobe=ivf.nprobe)
+    assert loaded.kind == ivf.kind and len(loaded) == len(ivf)
+    assert loaded.search(vecs[3], 10) == ivf.search(vecs[3], 10)
+
+
+def test_index_switches_to_ivf_and_back(tmp_path: Path, seed_articles: list[Article]) -> None:
+    settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL, ann_threshold=40)
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        index.add_articles(seed_articles)
+        assert index.stats().vector_search == "exact"  # reshaped when the write session ends
+    with NewsIndex.open(settings) as index:
+        assert index.stats().vector_search == "ivf32"
+        hits = index.search(SearchRequest("what did Blinken tell Abbas", 5, "dense")).results
+        assert len(hits) == 5
+    assert check(settings).ok
+    with NewsIndex.open(settings, writable=True) as index:
+        for doc in seed_articles[:4]:
+            index.delete(doc.doc_id)
+        left = index.stats().passages
+        assert left < 20  # under half the threshold: back to exact on close
+    with NewsIndex.open(settings) as index:
+        assert index.stats().vector_search == "exact" and len(index.vectors) == left
+    assert check(settings).ok

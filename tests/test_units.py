@@ -1,0 +1,82 @@
+"""Work units: how the input is cut for embedding and committing (locally and on Ray)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from service import NewsIndex, Settings
+from service.ingest import Skipped, discover, plan_units, read_unit
+from service.records import Article
+from tests.conftest import FAKE_MODEL, SEEDS
+
+
+def write_jsonl(path: Path, count: int, bad: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+    lines = []
+    for n in range(1, count + 1):
+        if n in bad:
+            lines.append("{not json")
+        else:
+            words = " ".join(f"word{n}x{i}" for i in range(n % 17 + 3))
+            lines.append(json.dumps({"id": f"a{n}", "text": f"Story {n}: {words}."}))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_jsonl_ranges_read_every_line_exactly_once(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    write_jsonl(path, 700, bad={1, 233, 700})
+    units = plan_units([path], unit_bytes=1000)
+    assert len(units) > 20 and all(len(u.parts) == 1 for u in units)
+    assert [u.number for u in units] == list(range(len(units)))
+    seen: list[str] = []
+    skipped: list[Skipped] = []
+    for unit in units:
+        for item in read_unit(unit, tmp_path):
+            if isinstance(item, Article):
+                seen.append(item.doc_id)
+            else:
+                skipped.append(item)
+    good = [f"a{n}" for n in range(1, 701) if n not in {1, 233, 700}]
+    assert seen == good
+    # a bad line is named by its line number in the file, whichever range read it
+    assert [s.where for s in skipped] == ["big.jsonl:1", "big.jsonl:233", "big.jsonl:700"]
+
+
+def test_small_files_share_a_unit(tmp_path: Path) -> None:
+    for n in range(10):
+        (tmp_path / f"{n:02d}.txt").write_text(f"Headline {n}\n\n" + "Some news text. " * 40)
+    files = discover([tmp_path])
+    units = plan_units(files, unit_bytes=2000)
+    assert [len(u.parts) for u in units] == [4, 4, 2]  # 652 bytes each, close at >= 2000
+    assert [Path(p.path).name for u in units for p in u.parts] == [f.name for f in files]
+
+
+def test_index_files_matches_add_articles(tmp_path: Path, seed_articles: list[Article]) -> None:
+    a = NewsIndex.open(Settings(tmp_path / "a", FAKE_MODEL), writable=True, create=True)
+    b = NewsIndex.open(Settings(tmp_path / "b", FAKE_MODEL), writable=True, create=True)
+    report = a.index_files([SEEDS], SEEDS.parent)
+    b.add_articles(seed_articles)
+    assert sorted(report.added) == sorted(x.doc_id for x in seed_articles)
+    assert report.embedded == 64 and not report.skipped and not report.warnings
+    for doc in seed_articles:
+        (row_a, passages_a), (row_b, passages_b) = a.document(doc.doc_id), b.document(doc.doc_id)
+        assert row_a.content_hash == row_b.content_hash
+        assert [(p.paragraph, p.start, p.end, p.text) for p in passages_a] == [
+            (p.paragraph, p.start, p.end, p.text) for p in passages_b
+        ]
+    again = a.index_files([SEEDS], SEEDS.parent)
+    assert again.embedded == 0 and len(again.unchanged) == 5
+    a.close()
+    b.close()
+
+
+def test_a_repeated_id_across_units_keeps_the_last_copy(tmp_path: Path) -> None:
+    first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    first.write_text(json.dumps({"id": "same", "text": "The first version of the story."}))
+    second.write_text(json.dumps({"id": "same", "text": "The second version of the story."}))
+    with NewsIndex.open(Settings(tmp_path / "idx", FAKE_MODEL), writable=True, create=True) as ix:
+        report = ix.index_files([first, second], tmp_path, unit_bytes=10)
+        assert report.added == ["same"] and report.embedded == 2
+        assert any("appears more than once" in w for w in report.warnings)
+        _, passages = ix.document("same")
+        assert "second version" in passages[0].text
