@@ -22,8 +22,8 @@ ENV_VARS: dict[str, str] = {
     "NEWSEARCH_SERVER": "URL of a running `newsearch serve` for ask/add",
     "NEWSEARCH_API_KEY": "bearer token required on write endpoints",
     "NEWSEARCH_RERANK": "cross-encoder directory or name to rerank the top candidates",
-    "NEWSEARCH_ANN_THRESHOLD": "passages from which search is approximate (IVF; default 200000)",
-    "NEWSEARCH_ANN_NPROBE": "IVF lists scanned per query: recall against speed (default 32)",
+    "NEWSEARCH_ANN_THRESHOLD": "passages from which search is approximate (IVF; default 20000)",
+    "NEWSEARCH_ANN_NPROBE": "IVF lists scanned per query: recall against speed (default 64)",
 }
 
 
@@ -40,8 +40,8 @@ class Settings:
     rerank_model: str | None = None
     rerank_top_n: int = 50
     # approximate search (service.vectors.AnnPolicy): from how many vectors, how hard to look
-    ann_threshold: int = 200_000
-    ann_nprobe: int = 32
+    ann_threshold: int = 20_000
+    ann_nprobe: int = 64
     # HTTP service
     host: str = "127.0.0.1"
     port: int = 8000

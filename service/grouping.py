@@ -3,6 +3,7 @@ highest-ranked one, so k results are k distinct answers."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -15,6 +16,7 @@ CORROBORATION = 0.15  # weight of the log2(1 + other articles) bonus
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=8192)  # the same passages come back query after query
 def shingles(text: str, size: int = SHINGLE) -> frozenset[tuple[str, ...]]:
     words = _WORD.findall(text.lower().replace("’", "'"))
     if len(words) < size:

@@ -49,22 +49,21 @@ class OnnxEncoder:
             )
         self.name = name
         self.backend = "onnx-int8" if quantized else "onnx"
-        path = exported_model(model_dir, cache_dir, quantized)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or os.cpu_count() or 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # no busy-waiting between ops: on two cores shared with SQLite, FAISS and the web
-        # server, spinning threads only steal time from them
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        providers = ["CPUExecutionProvider"]
+        self._path = exported_model(model_dir, cache_dir, quantized)
+        self._threads = threads or os.cpu_count() or 1
+        self._providers = ["CPUExecutionProvider"]
         if device == "cuda":
             if "CUDAExecutionProvider" not in ort.get_available_providers():
                 raise InputError(
                     "a GPU run of the ONNX backend needs onnxruntime-gpu (or use --backend torch)"
                 )
-            providers.insert(0, "CUDAExecutionProvider")
-        self._session: Any = ort.InferenceSession(str(path), options, providers=providers)
-        self._inputs = {i.name for i in self._session.get_inputs()}
+            self._providers.insert(0, "CUDAExecutionProvider")
+        # Two sessions, each made on first use: batches run on every core, one at a time;
+        # a single question runs on one thread (measured: 2.3 ms p50 against 3.2 ms on two,
+        # which wait on each other between ops), several questions in parallel.
+        self._batch_session: Any = None
+        self._query_session: Any = None
+        self._inputs = {i.name for i in self._session_for(query=True).get_inputs()}
         max_len = int(
             _read_json(model_dir / "sentence_bert_config.json").get("max_seq_length", 256)
         )
@@ -77,18 +76,40 @@ class OnnxEncoder:
         self._cache = QueryCache()
         self._lock = threading.Lock()
 
+    def _session_for(self, *, query: bool) -> Any:
+        session = self._query_session if query else self._batch_session
+        if session is not None:
+            return session
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1 if query else self._threads
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # no busy-waiting between ops: on two cores shared with SQLite, FAISS and the web
+        # server, spinning threads only steal time from them
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        session = ort.InferenceSession(str(self._path), options, providers=self._providers)
+        if query:
+            self._query_session = session
+        else:
+            self._batch_session = session
+        return session
+
     def _probe_dim(self) -> int:
         return int(self._run(["dimension probe"]).shape[1])
 
-    def _run(self, texts: list[str]) -> np.ndarray:
+    def _run(self, texts: list[str], *, query: bool = False) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
-        with self._lock:
-            hidden = self._session.run(None, feed)[0]  # (batch, seq, dim)
+        if query:  # onnxruntime sessions take concurrent runs; one thread each
+            hidden = self._session_for(query=True).run(None, feed)[0]
+        else:
+            with self._lock:
+                hidden = self._session_for(query=False).run(None, feed)[0]  # (batch, seq, dim)
         if self._cls:
             pooled = hidden[:, 0]
         else:
@@ -104,7 +125,7 @@ class OnnxEncoder:
         return batched(texts, self.dim, batch_size, self._run, progress)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self._cache.get(text, lambda: self._run([text])[0])
+        return self._cache.get(text, lambda: self._run([text], query=True)[0])
 
     def clear_cache(self) -> None:
         self._cache.clear()
