@@ -10,11 +10,14 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.config import DEFAULT_MODEL, Settings
 from service.errors import InputError, NewsearchError
 from service.output import print_document, print_results, print_stats
+
+if TYPE_CHECKING:
+    from service.newsindex import AddReport, Stats
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -220,13 +223,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from service.ingest import discover
-    from service.newsindex import NewsIndex
-    from service.output import BarProgress, print_add_report
+    from service.output import print_add_report
 
     settings = settings_from(args)
     root = Path.cwd()
     if not discover(args.paths):  # a missing path or no article files: say so, create nothing
         raise InputError("no article files in " + ", ".join(str(p) for p in args.paths))
+    joined = False
+    if args.ray:  # an unreachable cluster is reported before an index is created
+        from service.distributed import connect
+
+        joined = connect(args.ray)
+    try:
+        report, stats = _index(args, settings, root)
+    finally:
+        if joined:
+            from service.distributed import import_ray
+
+            import_ray().shutdown()
+    for item in report.skipped:
+        print(f"newsearch: warning: skipped {item}", file=sys.stderr)
+    for line in report.warnings:
+        print(f"newsearch: warning: {line}", file=sys.stderr)
+    if not (report.added or report.updated or report.unchanged):
+        raise InputError("no articles to index in " + ", ".join(str(p) for p in args.paths))
+    print_add_report(report, stats)
+    return EXIT_ERROR if report.skipped else 0
+
+
+def _index(args: argparse.Namespace, settings: Settings, root: Path) -> tuple[AddReport, Stats]:
+    from service.newsindex import NewsIndex
+    from service.output import BarProgress
+
     with NewsIndex.open(settings, writable=True, create=True) as index:
         if args.ray:
             from service.distributed.ray_index import RayOptions, index_with_ray
@@ -240,15 +268,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             report = index_with_ray(index, args.paths, root, options, progress=BarProgress())
         else:
             report = index.index_files(args.paths, root, progress=BarProgress())
-        stats = index.stats()
-    for item in report.skipped:
-        print(f"newsearch: warning: skipped {item}", file=sys.stderr)
-    for line in report.warnings:
-        print(f"newsearch: warning: {line}", file=sys.stderr)
-    if not (report.added or report.updated or report.unchanged):
-        raise InputError("no articles to index in " + ", ".join(str(p) for p in args.paths))
-    print_add_report(report, stats)
-    return EXIT_ERROR if report.skipped else 0
+        return report, index.stats()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import pytest
 from service import NewsIndex, SearchRequest, Settings
 from service.newsindex import AddReport
 from service.store import DB_NAME
-from tests.conftest import SEED_QUESTIONS, SEEDS, SHARED_DATA, require_ray
+from tests.conftest import ROOT, SEED_QUESTIONS, SEEDS, SHARED_DATA, require_ray
 
 ray = require_ray()
 from service.distributed import ray_index  # noqa: E402
@@ -135,3 +138,21 @@ def test_cli_index_with_ray(cluster: None, cli, tmp_path: Path) -> None:  # type
     assert "5 new" in result.out and "64 passages embedded" in result.out
     asked = cli("ask", "what did Blinken tell Abbas", "--index-dir", str(index_dir), "--json")
     assert asked.code == 0 and '"results"' in asked.out
+
+
+def test_an_unreachable_cluster_is_one_line_and_creates_nothing(tmp_path: Path) -> None:
+    index_dir = tmp_path / "idx"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSEARCH_", "RAY_"))}
+    for address, words in (("127.0.0.1:1", "cannot reach the Ray head"), ("nonsense", "HOST:PORT")):
+        done = subprocess.run(
+            [sys.executable, "-m", "service.cli", "index", "seeds", "--ray", address]
+            + ["--index-dir", str(index_dir)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 1 and words in done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert not index_dir.exists()

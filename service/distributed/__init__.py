@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import warnings
 from typing import Any
 
@@ -50,11 +51,29 @@ def connect(address: str) -> bool:
             except ConnectionError:
                 ray.init(**options)
         else:
+            _check_reachable(address)
             ray.init(address=address, **options)
     except (ConnectionError, ValueError, RuntimeError) as exc:
         raise ClusterError(f"cannot reach the Ray cluster at {address!r}: {exc}") from None
     quiet_ray_logs()
     return True
+
+
+def _check_reachable(address: str) -> None:
+    """Ray retries an unreachable head for minutes; a person wants to know in seconds."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise ClusterError(
+            f"--ray wants auto, local or a head address HOST:PORT (e.g. 10.0.0.5:6379), "
+            f"not {address!r}"
+        )
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        raise ClusterError(
+            f"cannot reach the Ray head at {address} ({exc.strerror or exc}); "
+            "start it with `ray start --head` or use --ray local"
+        ) from None
 
 
 def quiet_ray_logs() -> None:

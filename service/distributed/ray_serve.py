@@ -28,11 +28,11 @@ class ServeOptions:
 
 def serve_with_ray(settings: Settings, options: ServeOptions) -> None:
     """Takes the snapshot, starts the replicas and blocks until SIGINT/SIGTERM."""
+    started_here = connect(options.address)  # an unreachable cluster fails before any copy
+    ray = import_ray()
     stamp = time.strftime("%Y%m%dT%H%M%S")
     info = snapshot(settings, settings.snapshots() / f"serve-{stamp}")
     replica_settings = settings.with_(index_dir=Path(info.path), read_only=True)
-    started_here = connect(options.address)
-    ray = import_ray()
     serve: Any = importlib.import_module("ray.serve")
     quiet_ray_logs()
     try:
