@@ -310,28 +310,10 @@ def main() -> None:
 
         rtqa = results["ingest"][0]
         index_dir = Path(rtqa["index_dir"])
-        started = time.perf_counter()
-        first = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "service.cli",
-                "ask",
-                "what happened",
-                "--index-dir",
-                str(index_dir),
-                "-k",
-                "1",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-        cold = time.perf_counter() - started
+        cold = cold_start(index_dir)
         results["cold_start_s"] = {
             "passages": rtqa["passages"],
             "seconds": cold,
-            "ok": first.returncode == 0,
         }
         print(f"\n4. cold start to first answer ({rtqa['passages']} passages): {cold:.2f} s")
 

@@ -47,13 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--backend", choices=("onnx-int8", "onnx", "torch"), default=None)
     ray = p.add_argument_group("Ray (pip install 'newsearch[ray]')")
-    ray.add_argument(
-        "--ray",
-        nargs="?",
-        const="auto",
-        default=None,
-        metavar="auto|local|ADDRESS",
-        help="read, chunk and embed on a Ray cluster: auto joins the running one (else starts "
+    ray_address(
+        ray,
+        "read, chunk and embed on a Ray cluster: auto joins the running one (else starts "
         "a local one), local starts one here, ADDRESS joins that head (e.g. 10.0.0.5:6379)",
     )
     ray.add_argument(
@@ -119,14 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="where POST /snapshot writes (default: <index-dir>-snapshots)",
     )
     ray = p.add_argument_group("Ray Serve (pip install 'newsearch[ray]')")
-    ray.add_argument(
-        "--ray",
-        nargs="?",
-        const="auto",
-        default=None,
-        metavar="auto|local|ADDRESS",
-        help="serve read-only replicas of a snapshot on a Ray cluster (writes are refused)",
-    )
+    ray_address(ray, "serve read-only replicas of a snapshot on a Ray cluster (writes refused)")
     ray.add_argument("--replicas", type=int, default=2, help="with --ray (default 2)")
     ray.add_argument("--ray-cpus-per-replica", type=float, default=1.0)
     common(p)
@@ -190,6 +179,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     common(p)
     return parser
+
+
+def ray_address(group: argparse._ArgumentGroup, help_text: str) -> None:
+    group.add_argument(
+        "--ray",
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="auto|local|ADDRESS",
+        help=help_text,
+    )
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
