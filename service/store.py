@@ -227,9 +227,6 @@ class Store:
         )
         return {doc_id: digest for doc_id, digest in rows}
 
-    def all_hashes(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT doc_id, content_hash FROM documents"))
-
     def passage_ids(self, tx: sqlite3.Connection, doc_id: str) -> list[int]:
         return [r[0] for r in tx.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
 

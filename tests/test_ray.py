@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import json
 import os
 import shutil
 import sqlite3
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 
 from service import NewsIndex, SearchRequest, Settings
+from service.maintenance import check
 from service.newsindex import AddReport
 from service.store import DB_NAME
 from tests.conftest import ROOT, SEED_QUESTIONS, SEEDS, SHARED_DATA, require_ray
@@ -129,6 +131,9 @@ def test_incremental_rules_hold_on_ray(cluster: None, tmp_path: Path) -> None:
     assert third.embedded == third.passages["001_54e095bef68fefdb.txt"]
     hits = table(index_dir, "SELECT count(*) FROM passages WHERE text LIKE '%new closing%'")
     assert hits == [(1,)]
+    # the workers' read snapshot was released: the close folded the WAL and sealed the file
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    assert manifest["database_sha256"] and check(Settings(index_dir=index_dir)).ok
 
 
 def test_cli_index_with_ray(cluster: None, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

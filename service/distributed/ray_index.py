@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,16 +60,17 @@ def index_with_ray(
     units = plan_units(discover(paths), options.unit_bytes)
     started_here = connect(options.address)
     ray = import_ray()
+    oracle = None
     try:
-        known = index.store.all_hashes()
-        run = IndexRun(index, PreRunHashes(lambda ids: {d: known[d] for d in ids if d in known}))
         _ = index.encoder  # checks the model against the index before any actor starts
+        oracle = _hash_snapshot(ray, index)
+        run = IndexRun(index, PreRunHashes(lambda ids: ray.get(oracle.lookup.remote(ids))))
         run.started = time.perf_counter()
         if progress:
             progress.start_input(sum(u.size for u in units))
         commit_seconds = 0.0
         first_unit = 0.0
-        for prepared, vecs in _embedded_units(index, units, root, known, options):
+        for prepared, vecs in _embedded_units(index, units, root, oracle, options):
             began = time.perf_counter()
             first_unit = first_unit or began - run.started
             run.commit(prepared, vecs)
@@ -85,6 +87,8 @@ def index_with_ray(
     except ray.exceptions.RayError as exc:
         raise ClusterError(f"the Ray run failed: {_first_line(exc)}") from None
     finally:
+        if oracle is not None:
+            ray.kill(oracle)  # ends its read transaction, so the WAL can be checkpointed
         if started_here:
             ray.shutdown()
 
@@ -93,7 +97,7 @@ def _embedded_units(
     index: NewsIndex,
     units: list[Unit],
     root: Path,
-    known: dict[str, str],
+    oracle: Any,
     options: RayOptions,
 ) -> Iterator[tuple[PreparedUnit, np.ndarray]]:
     if not units:
@@ -106,7 +110,6 @@ def _embedded_units(
     quiet_ray_logs()
     settings = index.settings
     actors = min(options.actors or _default_actors(ray, options), len(units))
-    known_ref = ray.put(known)
     items = [{"unit": json.dumps(u.to_dict())} for u in units]
     dataset = (
         ray_data.from_items(items, override_num_blocks=min(len(items), 4 * actors + 8))
@@ -114,7 +117,7 @@ def _embedded_units(
             _prepare,
             fn_kwargs={
                 "root": str(root),
-                "known": [known_ref],  # in a list, so Ray hands the task the reference
+                "oracle": oracle,
                 "max_words": settings.max_passage_words,
             },
             # reading and chunking are light next to embedding: they take no CPU slot, so
@@ -153,20 +156,48 @@ def _default_actors(ray: Any, options: RayOptions) -> int:
     return max(1, int(resources.get("CPU", 1) // options.cpus_per_actor))
 
 
-_known_cache: dict[str, dict[str, str]] = {}
+class HashSnapshot:
+    """The index's content hashes as the run found them, for the workers to skip unchanged
+    articles: one SQLite read transaction held for the whole run (WAL keeps that snapshot
+    while the writer commits), served by an actor on the writer's node, so no worker needs
+    the file or a copy of the whole table."""
+
+    def __init__(self, db_path: str) -> None:
+        self.conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("BEGIN")
+        self.conn.execute("SELECT count(*) FROM documents").fetchone()  # the snapshot starts
+
+    def lookup(self, doc_ids: list[str]) -> dict[str, str]:
+        rows = self.conn.execute(
+            "SELECT doc_id, content_hash FROM documents "
+            "WHERE doc_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(doc_ids),),
+        )
+        return dict(rows)
 
 
-def _prepare(row: dict[str, Any], *, root: str, known: list[Any], max_words: int) -> dict[str, Any]:
+def _hash_snapshot(ray: Any, index: NewsIndex) -> Any:
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    here = ray.get_runtime_context().get_node_id()
+    actor = (
+        ray.remote(HashSnapshot)
+        .options(
+            num_cpus=0,
+            scheduling_strategy=NodeAffinitySchedulingStrategy(node_id=here, soft=False),
+        )
+        .remote(str(index.store.path))
+    )
+    ray.get(actor.lookup.remote([]))  # the snapshot is taken before the first commit
+    return actor
+
+
+def _prepare(row: dict[str, Any], *, root: str, oracle: Any, max_words: int) -> dict[str, Any]:
     import ray
 
-    ref = known[0]
-    table = _known_cache.get(ref.hex())
-    if table is None:  # one fetch per worker process, not per unit
-        _known_cache.clear()
-        table = _known_cache[ref.hex()] = ray.get(ref)
     unit = Unit.from_dict(json.loads(row["unit"]))
     prepared = prepare_unit(
-        unit, Path(root), lambda ids: {d: table[d] for d in ids if d in table}, max_words
+        unit, Path(root), lambda ids: ray.get(oracle.lookup.remote(ids)), max_words
     )
     return {"prepared": prepared.dumps()}
 
