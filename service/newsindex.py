@@ -80,9 +80,8 @@ class IndexRun:
     """The driver's side of one `newsearch index` run, local or on Ray: commits units in input
     order, judges "unchanged" against the index as it was at the start, and reports."""
 
-    def __init__(self, index: NewsIndex, known: PreRunHashes) -> None:
+    def __init__(self, index: NewsIndex) -> None:
         self.index = index
-        self.known = known
         self.report = AddReport()
         self.written: dict[str, int] = {}  # doc id -> unit that wrote it in this run
         self.started = time.perf_counter()
@@ -96,7 +95,7 @@ class IndexRun:
                 "indexed; run `newsearch index` again to keep the last copy"
             )
         new_ids = [a.doc_id for a, _, _ in prepared.todo]
-        self.known(new_ids)  # (on Ray the workers looked them up; the driver asks here)
+        existed = set(prepared.existing)
         for doc_id in repeated(new_ids, self.written, prepared.number):
             report.warnings.append(
                 f"{doc_id!r} appears more than once in the input; the last copy was kept"
@@ -107,7 +106,7 @@ class IndexRun:
         for article, _, passages in prepared.todo:
             doc_id = article.doc_id
             if doc_id not in self.written:
-                (report.updated if self.known.existed(doc_id) else report.added).append(doc_id)
+                (report.updated if doc_id in existed else report.added).append(doc_id)
             self.written[doc_id] = prepared.number
             report.passages[doc_id] = len(passages)
         report.embedded += len(vecs)
@@ -396,14 +395,15 @@ class NewsIndex:
 
         self._require_writable()
         units = plan_units(discover(paths), unit_bytes or UNIT_BYTES)
-        run = IndexRun(self, PreRunHashes(self.store.hashes))
+        run = IndexRun(self)
+        known = PreRunHashes(self.store.hashes)
         if units:
             _ = self.encoder  # loaded before the clock: a one-off cost, not passages/s
             run.started = time.perf_counter()
         if progress:
             progress.start_input(sum(u.size for u in units))
         for unit in units:
-            prepared = prepare_unit(unit, root, run.known, self.settings.max_passage_words)
+            prepared = prepare_unit(unit, root, known, self.settings.max_passage_words)
             vecs = embed_unit(prepared, self.encoder, self.settings.batch_size)
             run.commit(prepared, vecs)
             if progress:

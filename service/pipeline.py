@@ -38,6 +38,7 @@ class PreparedUnit:
     todo: list[tuple[Article, str, list[Passage]]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)  # ids in todo the index already held
 
     @property
     def texts(self) -> list[str]:
@@ -55,6 +56,7 @@ class PreparedUnit:
                 ],
                 "unchanged": self.unchanged,
                 "skipped": [[s.where, s.reason] for s in self.skipped],
+                "existing": self.existing,
             },
             ensure_ascii=False,
         ).encode("utf-8", "surrogatepass")
@@ -71,6 +73,7 @@ class PreparedUnit:
             ],
             unchanged=raw["unchanged"],
             skipped=[Skipped(where, reason) for where, reason in raw["skipped"]],
+            existing=raw["existing"],
         )
 
 
@@ -94,6 +97,8 @@ def prepare_unit(unit: Unit, root: Path, known: KnownHashes, max_words: int) -> 
             prepared.skipped.append(Skipped(article.source_path or doc_id, "no text to index"))
             continue
         prepared.todo.append((article, digest, passages))
+        if doc_id in hashes:
+            prepared.existing.append(doc_id)
     return prepared
 
 
@@ -127,9 +132,6 @@ class PreRunHashes:
             for doc_id in missing:
                 self._seen[doc_id] = found.get(doc_id)
         return {d: h for d in doc_ids if (h := self._seen[d]) is not None}
-
-    def existed(self, doc_id: str) -> bool:
-        return self._seen.get(doc_id) is not None
 
 
 def repeated(doc_ids: Iterable[str], written: dict[str, int], unit: int) -> list[str]:

@@ -23,7 +23,7 @@ from service.errors import NewsearchError
 from service.ingest import discover, plan_units
 from service.ingest.units import UNIT_BYTES, Unit
 from service.newsindex import AddReport, IndexProgress, IndexRun, NewsIndex
-from service.pipeline import PreparedUnit, PreRunHashes, embed_unit, prepare_unit
+from service.pipeline import PreparedUnit, embed_unit, prepare_unit
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def index_with_ray(
     try:
         _ = index.encoder  # checks the model against the index before any actor starts
         oracle = _hash_snapshot(ray, index)
-        run = IndexRun(index, PreRunHashes(lambda ids: ray.get(oracle.lookup.remote(ids))))
+        run = IndexRun(index)
         run.started = time.perf_counter()
         if progress:
             progress.start_input(sum(u.size for u in units))
