@@ -161,3 +161,17 @@ def test_an_unreachable_cluster_is_one_line_and_creates_nothing(tmp_path: Path) 
         assert done.returncode == 1 and words in done.stderr
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
         assert not index_dir.exists()
+
+
+def test_gpu_actors_need_a_gpu_runtime() -> None:
+    """--ray-gpus-per-actor puts the encoder on CUDA; without onnxruntime-gpu (as here) the
+    ONNX backend says what to install instead of silently running on the CPU."""
+    import onnxruntime
+
+    from service.embedding import load_encoder
+    from service.errors import InputError
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        pytest.skip("this machine has a CUDA runtime for ONNX")
+    with pytest.raises(InputError, match="onnxruntime-gpu"):
+        load_encoder("all-MiniLM-L6-v2", "onnx-int8", device="cuda")
