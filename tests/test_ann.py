@@ -99,3 +99,13 @@ def test_index_switches_to_ivf_and_back(tmp_path: Path, seed_articles: list[Arti
     with NewsIndex.open(settings) as index:
         assert index.stats().vector_search == "exact" and len(index.vectors) == left
     assert check(settings).ok
+
+
+def test_ann_settings_from_the_environment() -> None:
+    from service.errors import InputError
+
+    s = Settings.from_env({"NEWSEARCH_ANN_THRESHOLD": "5000", "NEWSEARCH_ANN_NPROBE": "8"})
+    assert s.ann_policy() == AnnPolicy(threshold=5000, nprobe=8)
+    for bad in ("0", "-3", "many", "1.5"):
+        with pytest.raises(InputError, match="NEWSEARCH_ANN_NPROBE"):
+            Settings.from_env({"NEWSEARCH_ANN_NPROBE": bad})
