@@ -2,7 +2,7 @@
 baseline measured in the same run.
 
     .venv/bin/python bench/run.py [--data ../shared/data] [--out bench/results/latest.json]
-                                  [--queries 200] [--skip-http]
+                                  [--queries 200] [--skip-http] [--big 100000] [--only-big]
 
 1. ingest: passages/s of the indexing pipeline (read -> chunk -> embed -> SQLite + FAISS) on
    realtimeqa-news and SciFact, next to raw SentenceTransformer.encode (PyTorch) and the raw

@@ -2,7 +2,7 @@
 then embeds them with map_batches on a pool of actors (the model loaded once per actor, on CPU
 or GPU); this process stays the index's single writer and commits each unit, in input order,
 through the same IndexRun as the local path. Units, their encoder calls and the commit rules
-are the local ones, so both paths build the same index (tests/ray compares them)."""
+are the local ones, so both paths build the same index (tests/test_ray.py compares them)."""
 
 from __future__ import annotations
 
