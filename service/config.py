@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from service.errors import InputError
 from service.vectors import AnnPolicy
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -89,7 +90,5 @@ def _positive(env: Mapping[str, str], name: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or int(raw) < 1:
-        from service.errors import InputError
-
         raise InputError(f"{name} must be a positive whole number, got {raw!r}")
     return int(raw)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from service.chunking import chunk
 from service.config import Settings
 from service.embedding import Encoder, load_encoder, model_id
 from service.errors import IndexCorrupt, IndexMismatch, IndexMissing, InputError, NotFound
@@ -23,14 +22,14 @@ from service.manifest import Manifest, read_manifest, verify_database, write_man
 from service.pipeline import (
     PreparedUnit,
     PreRunHashes,
-    chunking_key,
     embed_unit,
+    prepare_articles,
     prepare_unit,
     repeated,
 )
 from service.records import Article, Passage, SearchResponse
 from service.search import Searcher, SearchRequest
-from service.store import DB_NAME, DocumentRow, Store, StoredPassage, content_hash
+from service.store import DB_NAME, DocumentRow, Store, StoredPassage
 from service.vectors import AnnPolicy, VectorIndex, sha256_file
 
 if TYPE_CHECKING:
@@ -301,61 +300,29 @@ class NewsIndex:
     def _add_articles(
         self, articles: Iterable[Article], progress: IndexProgress | None
     ) -> AddReport:
-        latest: dict[str, Article] = {}
-        for article in articles:
-            latest[article.doc_id] = article  # the last version of a repeated id wins
-        started = time.perf_counter()
-        report = AddReport()
-        known = self.store.hashes(latest)
-        todo: list[tuple[Article, str, list[Passage]]] = []
-        for doc_id, article in latest.items():
-            digest = content_hash(article, chunking_key(self.settings.max_passage_words))
-            if known.get(doc_id) == digest:
-                report.unchanged.append(doc_id)
-                continue
-            passages = chunk(article, self.settings.max_passage_words)
-            if not passages:
-                raise InputError(f"article {doc_id!r} has no text to index")
-            todo.append((article, digest, passages))
-        if todo and self._encoder is None:
-            loading = time.perf_counter()
+        prepared = prepare_articles(articles, self.store.hashes, self.settings.max_passage_words)
+        if prepared.skipped:
+            raise InputError(prepared.skipped[0].reason)
+        run = IndexRun(self)
+        if prepared.todo and self._encoder is None:
             _ = self.encoder  # a one-off cost, kept out of the passages/s figure
-            started += time.perf_counter() - loading
+            run.started = time.perf_counter()
         if progress:
-            progress.start(sum(len(p) for _, _, p in todo))
-        batch: list[tuple[Article, str, list[Passage]]] = []
-        size = 0
-        for item in todo:
-            batch.append(item)
-            size += len(item[2])
-            if size >= BATCH_PASSAGES:
-                self._write_batch(batch, known, report, progress)
-                batch, size = [], 0
-        if batch:
-            self._write_batch(batch, known, report, progress)
+            progress.start(len(prepared.texts))
+        for batch in _batches(prepared):
+            if not batch.todo:  # only unchanged articles: no model needed
+                run.commit(batch, np.zeros((0, self.dim), dtype=np.float32))
+                continue
+            vecs = embed_unit(
+                batch,
+                self.encoder,
+                self.settings.batch_size,
+                progress.advance if progress else None,
+            )
+            run.commit(batch, vecs)
         if progress:
             progress.finish()
-        report.seconds = time.perf_counter() - started
-        return report
-
-    def _write_batch(
-        self,
-        batch: list[tuple[Article, str, list[Passage]]],
-        known: dict[str, str],
-        report: AddReport,
-        progress: IndexProgress | None,
-    ) -> None:
-        texts = [p.text for _, _, passages in batch for p in passages]
-        vecs = self.encoder.encode(
-            texts,
-            batch_size=self.settings.batch_size,
-            progress=progress.advance if progress else None,
-        )
-        self.commit_batch(batch, vecs)
-        for article, _, passages in batch:
-            (report.updated if article.doc_id in known else report.added).append(article.doc_id)
-            report.passages[article.doc_id] = len(passages)
-        report.embedded += len(texts)
+        return run.finish()
 
     def commit_batch(
         self, batch: list[tuple[Article, str, list[Passage]]], vecs: np.ndarray
@@ -487,6 +454,24 @@ class NewsIndex:
             self.store.generation(),
             self.vectors.kind,
         )
+
+
+def _batches(prepared: PreparedUnit) -> Iterator[PreparedUnit]:
+    """Consecutive articles of about BATCH_PASSAGES passages each, as units to commit (the
+    first also reports the unchanged ones)."""
+    batch = PreparedUnit(0, 0, unchanged=prepared.unchanged)
+    existing = set(prepared.existing)
+    size = 0
+    for item in prepared.todo:
+        batch.todo.append(item)
+        if item[0].doc_id in existing:
+            batch.existing.append(item[0].doc_id)
+        size += len(item[2])
+        if size >= BATCH_PASSAGES:
+            yield batch
+            batch, size = PreparedUnit(0, 0), 0
+    if batch.todo or batch.unchanged:
+        yield batch
 
 
 def rebuild_vectors(

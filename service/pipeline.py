@@ -78,13 +78,27 @@ class PreparedUnit:
 
 
 def prepare_unit(unit: Unit, root: Path, known: KnownHashes, max_words: int) -> PreparedUnit:
-    prepared = PreparedUnit(unit.number, unit.size)
+    items = list(read_unit(unit, root))
+    prepared = prepare_articles(
+        (a for a in items if isinstance(a, Article)), known, max_words, unit.number, unit.size
+    )
+    prepared.skipped[:0] = [s for s in items if isinstance(s, Skipped)]
+    return prepared
+
+
+def prepare_articles(
+    articles: Iterable[Article],
+    known: KnownHashes,
+    max_words: int,
+    number: int = 0,
+    size: int = 0,
+) -> PreparedUnit:
+    """Splits articles into what to embed (chunked), what the index holds unchanged, and
+    what has no text to index; the last copy of a repeated id wins."""
+    prepared = PreparedUnit(number, size)
     latest: dict[str, Article] = {}
-    for item in read_unit(unit, root):
-        if isinstance(item, Article):
-            latest[item.doc_id] = item  # the last copy of a repeated id in a unit wins
-        else:
-            prepared.skipped.append(item)
+    for article in articles:
+        latest[article.doc_id] = article
     hashes = known(list(latest))
     key = chunking_key(max_words)
     for doc_id, article in latest.items():
@@ -94,7 +108,8 @@ def prepare_unit(unit: Unit, root: Path, known: KnownHashes, max_words: int) -> 
             continue
         passages = chunk(article, max_words)
         if not passages:
-            prepared.skipped.append(Skipped(article.source_path or doc_id, "no text to index"))
+            where = article.source_path or doc_id
+            prepared.skipped.append(Skipped(where, f"article {doc_id!r} has no text to index"))
             continue
         prepared.todo.append((article, digest, passages))
         if doc_id in hashes:

@@ -84,34 +84,36 @@ def read_unit(unit: Unit, root: Path) -> Iterator[Article | Skipped]:
     """The articles of one work unit, in input order."""
     for part in unit.parts:
         path = Path(part.path)
-        if part.end is None and part.start == 0:
+        if path.suffix.lower() == ".jsonl":
+            yield from _read_jsonl(path, root, part.start, part.end)
+        else:
             yield from _read_file(path, root)
-            continue
-        doc_id = doc_id_for(path, root)
-        try:
-            lines = jsonl_range(path, part.start, part.end)
-            for item in articles_from_jsonl(lines, source_path=doc_id):
-                if isinstance(item, Article):
-                    yield item
-                else:
-                    number = line_number(path, part.start, item[0])
-                    yield Skipped(f"{doc_id}:{number}", item[1].message)
-        except OSError as exc:
-            yield Skipped(doc_id, f"cannot read ({exc.strerror or exc})")
+
+
+def _read_jsonl(
+    path: Path, root: Path, start: int = 0, end: int | None = None
+) -> Iterator[Article | Skipped]:
+    """The articles of the lines that start in [start, end) of a .jsonl file; a bad line is
+    named by its line number in the file."""
+    doc_id = doc_id_for(path, root)
+    try:
+        lines = jsonl_range(path, start, end)
+        for item in articles_from_jsonl(lines, source_path=doc_id):
+            if isinstance(item, Article):
+                yield item
+            else:
+                yield Skipped(f"{doc_id}:{line_number(path, start, item[0])}", item[1].message)
+    except OSError as exc:
+        yield Skipped(doc_id, f"cannot read ({exc.strerror or exc})")
 
 
 def _read_file(path: Path, root: Path) -> Iterator[Article | Skipped]:
     doc_id = doc_id_for(path, root)
     suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from _read_jsonl(path, root)
+        return
     try:
-        if suffix == ".jsonl":
-            with path.open("rb") as handle:
-                for item in articles_from_jsonl(iter(handle), source_path=doc_id):
-                    if isinstance(item, Article):
-                        yield item
-                    else:
-                        yield Skipped(f"{doc_id}:{item[0]}", item[1].message)
-            return
         raw = _read_text(path)
         if suffix in (".html", ".htm"):
             yield article_from_html(doc_id, raw, source_path=doc_id)
