@@ -145,9 +145,7 @@ def test_stale_vectors_are_rebuilt_from_sqlite(seeded: NewsIndex, settings: Sett
 def test_corrupt_vectors_are_detected(seeded: NewsIndex, settings: Settings) -> None:
     seeded.close()
     path = settings.index_dir / VECTORS_NAME
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
+    flip_byte(path, 2, 0xFF)
     with pytest.raises(IndexCorrupt, match="vectors.faiss.*newsearch check --repair"):
         NewsIndex.open(settings)
 
@@ -170,9 +168,7 @@ def test_a_clean_close_records_the_database_checksum(seeded: NewsIndex, settings
         during = read_manifest(settings.index_dir)
         assert during is not None and during.database_sha256 is None  # a writer is in
     db = settings.index_dir / "newsearch.db"
-    data = bytearray(db.read_bytes())
-    data[len(data) // 3] ^= 0x01
-    db.write_bytes(bytes(data))
+    flip_byte(db, 3, 0x01)
     with pytest.raises(IndexCorrupt, match="newsearch.db does not match"):
         NewsIndex.open(settings)
 
@@ -183,3 +179,10 @@ def test_a_damaged_manifest_is_named(seeded: NewsIndex, settings: Settings) -> N
     path.write_text(path.read_text().replace('"dim": 64', '"dim": 65'))
     with pytest.raises(IndexCorrupt, match="manifest.json is damaged.*check --repair"):
         NewsIndex.open(settings)
+
+
+def flip_byte(path: Path, divisor: int, mask: int) -> None:
+    """Damages the byte at 1/divisor of the file."""
+    data = bytearray(path.read_bytes())
+    data[len(data) // divisor] ^= mask
+    path.write_bytes(bytes(data))
