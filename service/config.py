@@ -25,6 +25,7 @@ ENV_VARS: dict[str, str] = {
     "NEWSEARCH_RERANK": "cross-encoder directory or name to rerank the top candidates",
     "NEWSEARCH_ANN_THRESHOLD": "passages from which search is approximate (IVF; default 20000)",
     "NEWSEARCH_ANN_NPROBE": "IVF lists scanned per query: recall against speed (default 64)",
+    "NEWSEARCH_KEYWORD_CACHE": "keyword postings held in memory (default 10000000; 0: FTS5 bm25())",
 }
 
 
@@ -43,6 +44,8 @@ class Settings:
     # approximate search (service.vectors.AnnPolicy): from how many vectors, how hard to look
     ann_threshold: int = 20_000
     ann_nprobe: int = 64
+    # keyword ranking from cached FTS5 postings (service.keywords); 0 leaves it to FTS5
+    keyword_cache: int = 10_000_000
     # HTTP service
     host: str = "127.0.0.1"
     port: int = 8000
@@ -82,13 +85,21 @@ class Settings:
             rerank_model=env.get("NEWSEARCH_RERANK") or None,
             ann_threshold=_positive(env, "NEWSEARCH_ANN_THRESHOLD"),
             ann_nprobe=_positive(env, "NEWSEARCH_ANN_NPROBE"),
+            keyword_cache=_whole(env, "NEWSEARCH_KEYWORD_CACHE"),
         )
 
 
 def _positive(env: Mapping[str, str], name: str) -> int | None:
+    value = _whole(env, name)
+    if value is not None and value < 1:
+        raise InputError(f"{name} must be a positive whole number, got {env[name]!r}")
+    return value
+
+
+def _whole(env: Mapping[str, str], name: str) -> int | None:
     raw = env.get(name)
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise InputError(f"{name} must be a positive whole number, got {raw!r}")
+    if not raw.isdigit():
+        raise InputError(f"{name} must be a whole number, got {raw!r}")
     return int(raw)

@@ -17,6 +17,7 @@ from service.config import Settings
 from service.embedding import Encoder, load_encoder, model_id
 from service.errors import IndexCorrupt, IndexMismatch, IndexMissing, InputError, NotFound
 from service.ingest import Skipped
+from service.keywords import KeywordIndex
 from service.locks import RWLock, WriterLock
 from service.manifest import Manifest, read_manifest, verify_database, write_manifest
 from service.pipeline import (
@@ -139,6 +140,7 @@ class NewsIndex:
         self._reranker: CrossEncoderReranker | None = None
         self._write_mutex = threading.RLock()  # one writer thread at a time in this process
         self._applied_generation = store.generation()  # what self.vectors reflects
+        self.keywords = KeywordIndex(store, settings.keyword_cache)
         self.searcher = Searcher(self)
 
     # --- opening ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from service.highlight import best_sentences
 from service.ingest.validate import check_text, normalise_date
 from service.records import AlsoReported, Hit, SearchResponse
 from service.rerank import rerank
-from service.store import Filters, StoredPassage, fts_query
+from service.store import Filters, StoredPassage, query_words
 
 if TYPE_CHECKING:
     from service.newsindex import NewsIndex
@@ -150,12 +150,12 @@ class Searcher:
         dense: dict[int, float] = {}
         keyword: dict[int, float] = {}
         keyword_all: list[tuple[int, float]] = []
-        match = fts_query(query)
+        match = bool(query_words(query))
         qvec = np.zeros(index.dim, dtype=np.float32)
         pending: Future[list[tuple[int, float]]] | None = None
         if mode == "hybrid" and match:
             pending = _KEYWORD_POOL.submit(
-                index.store.keyword_search, match, KEYWORD_FILL_DEPTH, filters
+                index.keywords.search, query, KEYWORD_FILL_DEPTH, filters
             )
         if mode in ("dense", "hybrid"):
             qvec = index.encoder.encode_query(query)
@@ -163,12 +163,12 @@ class Searcher:
                 allowed = index.store.filtered_ids(filters) if filters.active() else None
                 dense = dict(index.vectors.search(qvec, candidates, allowed))
         if mode in ("keyword", "hybrid") and match:
-            # one FTS5 query ranks every match; a deeper slice than the candidates gives the
+            # one keyword query ranks every match; a deeper slice than the candidates gives the
             # keyword scores of dense candidates too (beyond it they count as no match)
             if pending is not None:
                 keyword_all = pending.result()
             else:
-                keyword_all = index.store.keyword_search(match, candidates, filters)
+                keyword_all = index.keywords.search(query, candidates, filters)
             keyword = dict(keyword_all[:candidates])
         if mode == "dense":
             return sorted(dense.items(), key=lambda item: (-item[1], item[0]))

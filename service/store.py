@@ -23,7 +23,8 @@ SCHEMA_VERSION = 1
 CACHE_KIB = 512
 DB_NAME = "newsearch.db"
 
-_SCHEMA = """
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"  # service.keywords tokenises with it too
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
@@ -50,7 +51,7 @@ CREATE TABLE IF NOT EXISTS passages (
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     text, content='passages', content_rowid='id',
-    tokenize='porter unicode61 remove_diacritics 2'
+    tokenize='{FTS_TOKENIZE}'
 );
 CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
     INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
@@ -512,10 +513,16 @@ STOPWORDS = frozenset(
 )
 
 
-def fts_query(text: str) -> str | None:
-    """An FTS5 expression OR-ing the query's content words, each quoted (no operator injection)."""
+def query_words(text: str) -> list[str]:
+    """The words a keyword query looks for: content words (all words if there are none),
+    lower-cased, each once, at most 64."""
     tokens = [t for t in _FTS_TOKEN.findall(text.lower()) if t not in STOPWORDS]
     if not tokens:
         tokens = _FTS_TOKEN.findall(text.lower())
-    unique = list(dict.fromkeys(tokens))[:64]
-    return " OR ".join(f'"{t}"' for t in unique) if unique else None
+    return list(dict.fromkeys(tokens))[:64]
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 expression OR-ing the query's words, each quoted (no operator injection)."""
+    words = query_words(text)
+    return " OR ".join(f'"{t}"' for t in words) if words else None

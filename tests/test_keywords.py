@@ -1,0 +1,137 @@
+"""The in-memory keyword ranking returns FTS5's own bm25() rankings, through adds, changes,
+deletes, filters and a cache too small to hold a query."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import pytest
+
+from service import Article, NewsIndex, Settings
+from service.keywords import KeywordIndex
+from service.search import SearchRequest
+from service.store import Filters, fts_query
+from tests.conftest import SEED_QUESTIONS
+
+VOCABULARY = (
+    "ceasefire rocket Gaza Israel Hamas Biden Blinken Abbas Egypt talks truce strike city "
+    "minister president army border crossing aid hospital school night sirens interceptor "
+    "running runs ran runner naïve café resume résumé 2021 covid-19 U.S. Al-Aqsa"
+)
+WORDS = VOCABULARY.split()
+QUESTIONS = [
+    *SEED_QUESTIONS,
+    "running runner runs",  # three words, one stem: FTS5 counts each phrase
+    "naive cafe resume",  # diacritics removed on both sides
+    "the",  # stop words only: the whole query is used
+    "covid-19 U.S. 2021",
+    "rocket rocket ROCKET",
+    "foo_bar ceasefire",  # '_' splits the word into a two-token phrase: FTS5 answers it
+    "zzzz unknown",
+]
+
+
+def articles(count: int, seed: int, prefix: str = "doc") -> list[Article]:
+    rng = random.Random(seed)
+    out = []
+    for n in range(count):
+        paragraphs = [
+            " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 40)))
+            for _ in range(rng.randint(1, 4))
+        ]
+        out.append(
+            Article(
+                doc_id=f"{prefix}-{n}",
+                title=f"{prefix} {n}",
+                text="\n\n".join(paragraphs),
+                outlet=rng.choice(["AP", "Reuters"]),
+            )
+        )
+    return out
+
+
+def fts5(index: NewsIndex, query: str, limit: int, filters: Filters) -> list[tuple[int, float]]:
+    match = fts_query(query)
+    return index.store.keyword_search(match, limit, filters) if match else []
+
+
+def assert_same(index: NewsIndex, keywords: KeywordIndex, filters: Filters | None = None) -> None:
+    filters = filters or Filters()
+    for query in QUESTIONS:
+        for limit in (5, 1000):
+            ours = keywords.search(query, limit, filters)
+            theirs = fts5(index, query, limit, filters)
+            assert len(ours) == len(theirs), query
+            # equal scores; ids may swap only within a tie
+            assert [s for _, s in ours] == pytest.approx([s for _, s in theirs], abs=1e-9)
+            mine, fts = dict(ours), dict(theirs)
+            for pid in mine.keys() & fts.keys():
+                assert mine[pid] == pytest.approx(fts[pid], abs=1e-9), query
+            cut = (theirs[-1][1] if theirs else 0.0) + 1e-9
+            assert {p for p, s in ours if s > cut} == {p for p, s in theirs if s > cut}
+
+
+@pytest.fixture
+def index(settings: Settings, seed_articles: list[Article]) -> Iterator[NewsIndex]:
+    index = NewsIndex.open(settings, writable=True, create=True)
+    index.add_articles([*seed_articles, *articles(300, seed=1)])
+    yield index
+    index.close()
+
+
+def test_scores_equal_fts5_bm25(index: NewsIndex) -> None:
+    keywords = KeywordIndex(index.store, budget=10_000_000)
+    assert_same(index, keywords)
+    assert_same(index, keywords)  # again from the cache
+    assert_same(index, keywords, Filters(outlet="AP"))
+
+
+def test_follows_adds_changes_and_deletes(index: NewsIndex) -> None:
+    keywords = KeywordIndex(index.store, budget=10_000_000)
+    assert_same(index, keywords)  # the cache now holds these words
+    index.add_articles(articles(40, seed=2, prefix="new"))
+    assert_same(index, keywords)
+    changed = articles(40, seed=3)[:10]  # doc-0 … doc-9 with new text
+    index.add_articles(changed)
+    index.delete("doc-20")
+    assert_same(index, keywords)
+    found = {pid for pid, _ in keywords.search("Blinken Abbas ceasefire", 1000, Filters())}
+    gone = {p.id for p in index.store.document_passages("doc-20")}
+    assert not gone and found
+    stored = index.store.passages_by_id(found)
+    assert "doc-20" not in {p.doc_id for p in stored.values()}
+    assert {f"new-{n}" for n in range(40)} & {p.doc_id for p in stored.values()}
+
+
+def test_mostly_deleted_index_reloads(index: NewsIndex) -> None:
+    keywords = KeywordIndex(index.store, budget=10_000_000)
+    assert_same(index, keywords)
+    for n in range(250):
+        index.delete(f"doc-{n}")
+    assert_same(index, keywords)
+
+
+def test_tiny_budget_still_answers(index: NewsIndex) -> None:
+    keywords = KeywordIndex(index.store, budget=1)
+    assert_same(index, keywords)
+    assert keywords._held <= max(len(p.positions) for p in keywords._postings.values())
+
+
+def test_budget_zero_is_fts5(index: NewsIndex) -> None:
+    keywords = KeywordIndex(index.store, budget=0)
+    assert keywords.search("Hady Amr", 10, Filters()) == fts5(index, "Hady Amr", 10, Filters())
+
+
+def test_empty_index(settings: Settings) -> None:
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        keywords = KeywordIndex(index.store, budget=100)
+        assert keywords.search("ceasefire", 10, Filters()) == []
+        index.add_articles(articles(3, seed=4))
+        assert_same(index, keywords)
+
+
+def test_search_uses_it(index: NewsIndex) -> None:
+    response = index.search(SearchRequest("Hady Amr", k=3, mode="keyword"))
+    assert response.results and "Amr" in response.results[0].text
+    assert index.keywords._postings  # the searcher went through the cache
