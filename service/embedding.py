@@ -7,7 +7,8 @@ import re
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,22 +43,38 @@ def batched(
     batch_size: int,
     run: Callable[[list[str]], np.ndarray],
     progress: ProgressFn | None,
+    workers: int = 1,
 ) -> np.ndarray:
     """Encodes in batches of similar length (little padding, so little wasted work), each of
     at most batch_size texts and about TOKEN_BUDGET tokens (attention grows with the square of
     the length: measured, 8 long passages a batch encode faster than 64), and returns the
-    vectors in the order of `texts`."""
+    vectors in the order of `texts`. With workers > 1, that many batches run at once (`run`
+    must be thread-safe); the batches themselves depend only on `texts`."""
     out = np.zeros((len(texts), dim), dtype=np.float32)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    groups: list[list[int]] = []
     begin = 0
     while begin < len(order):
         longest = len(texts[order[min(begin + batch_size, len(order)) - 1]]) // 4 + 2
         size = max(1, min(batch_size, TOKEN_BUDGET // max(longest, 1)))
-        idx = order[begin : begin + size]
-        out[idx] = run([texts[i] for i in idx])
+        groups.append(order[begin : begin + size])
+        begin += size
+
+    def encode(idx: list[int]) -> np.ndarray:
+        return run([texts[i] for i in idx])
+
+    if workers > 1 and len(groups) > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsearch-embed") as pool:
+            results: Iterator[np.ndarray] = pool.map(encode, groups)
+            for idx, vecs in zip(groups, results, strict=True):
+                out[idx] = vecs
+                if progress is not None:
+                    progress(len(idx))
+        return out
+    for idx in groups:
+        out[idx] = encode(idx)
         if progress is not None:
             progress(len(idx))
-        begin += size
     return out
 
 
