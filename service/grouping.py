@@ -43,19 +43,19 @@ def group_near_duplicates(
     leader order; a passage joins the first leader it nearly duplicates. The cosine test runs
     first, vectorised, so shingles are compared only for the few candidates it lets through."""
     groups: list[tuple[int, list[int]]] = []
-    leader_shingles: list[frozenset[tuple[str, ...]]] = []
+    leader_texts: list[str] = []
     leader_vectors = np.zeros((len(ranked), ranked[0][2].shape[0] if ranked else 1), np.float32)
     for pid, text, vec in ranked:
-        sh = shingles(text)
         n = len(groups)
         close: list[int] = np.flatnonzero(leader_vectors[:n] @ vec >= MIN_COSINE).tolist()
+        # shingles only where the cosine test passed: most passages never need theirs
         for slot in close:
-            if containment(sh, leader_shingles[slot]) >= MIN_CONTAINMENT:
+            if containment(shingles(text), shingles(leader_texts[slot])) >= MIN_CONTAINMENT:
                 groups[slot][1].append(pid)
                 break
         else:
             groups.append((pid, []))
-            leader_shingles.append(sh)
+            leader_texts.append(text)
             leader_vectors[n] = vec
     return groups
 

@@ -58,12 +58,16 @@ class OnnxEncoder:
                     "a GPU run of the ONNX backend needs onnxruntime-gpu (or use --backend torch)"
                 )
             self._providers.insert(0, "CUDAExecutionProvider")
-        # Two sessions, each made on first use, both one thread a run: on CPU, batches run
-        # `threads` at a time (measured: 1.10x the throughput of one batch on two threads for
-        # news paragraphs, 1.27x for long passages), a single question on one thread (2.3 ms
-        # p50 against 3.2 ms on two, which wait on each other between ops). On a GPU, one
-        # batch at a time.
-        self._workers = self._threads if device == "cpu" else 1
+        # On CPU every text is its own run, on one thread, `threads` runs at a time. Measured
+        # on 2 cores (int8): 570-600 news paragraphs/s and 80-86 SciFact passages/s, against
+        # 400/s and 44-51/s for length-sorted batches of ~2,048 tokens on two threads, and
+        # no faster with batches of 5-64 texts on one thread each. It also makes a vector
+        # depend on its text alone: int8 dynamic quantization scales activations per run, so
+        # in a batch a vector moved with its batch-mates (up to 0.03 a coordinate). Questions
+        # take the same path (2.3 ms p50 on one thread against 3.2 ms on two). A GPU gets
+        # batches, one at a time, on a session of its own.
+        self._cpu = device == "cpu"
+        self._workers = self._threads if self._cpu else 1
         self._batch_session: Any = None
         self._query_session: Any = None
         self._inputs = {i.name for i in self._session_for(query=True).get_inputs()}
@@ -86,7 +90,7 @@ class OnnxEncoder:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = 1 if query or self._workers > 1 else self._threads
+        options.intra_op_num_threads = 1 if query or self._cpu else self._threads
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # no busy-waiting between ops: on two cores shared with SQLite, FAISS and the web
         # server, spinning threads only steal time from them
@@ -122,9 +126,17 @@ class OnnxEncoder:
     def encode(
         self, texts: Sequence[str], *, batch_size: int = 64, progress: ProgressFn | None = None
     ) -> np.ndarray:
-        with self._lock:  # one caller's batches at a time: each call already fills the cores
-            self._session_for(query=False)  # made once, before the workers share it
-            return batched(texts, self.dim, batch_size, self._run, progress, self._workers)
+        if self._cpu:  # one text a run (see __init__), on the questions' one-thread session
+            batch_size, query = 1, True
+        else:
+            query = False
+            self._session_for(query=False)  # made once, before any worker uses it
+
+        def run(batch: list[str]) -> np.ndarray:
+            return self._run(batch, query=query)
+
+        with self._lock:  # one caller's texts at a time: each call already fills the cores
+            return batched(texts, self.dim, batch_size, run, progress, self._workers)
 
     def encode_query(self, text: str) -> np.ndarray:
         return self._cache.get(text, lambda: self._run([text], query=True)[0])

@@ -305,8 +305,17 @@ class Store:
         rows = self.conn.execute(
             "SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(ids),),
-        )
-        return {pid: np.frombuffer(blob, dtype=np.float32) for pid, blob in rows}
+        ).fetchall()
+        if not rows:
+            return {}
+        # one array for all rows: a frombuffer per row cost more than the query
+        blob = b"".join(blob for _, blob in rows)
+        if len(blob) != len(rows) * dim * 4:
+            raise IndexCorrupt(
+                f"{self.path}: stored embeddings are not {dim}-dimensional; rebuild the index"
+            )
+        matrix = np.frombuffer(blob, dtype=np.float32).reshape(len(rows), dim)
+        return {pid: matrix[n] for n, (pid, _) in enumerate(rows)}
 
     def filtered_ids(self, filters: Filters) -> np.ndarray:
         where, args = filters.sql()
