@@ -43,10 +43,16 @@ class _Rows:
     tokens: int  # tokens in the live rows: N x avgdl
 
     def positions(self, rowids: np.ndarray) -> np.ndarray:
+        """Positions of the given rowids that are known here (unknown ones are left out)."""
+        pos, found = self.lookup(rowids)
+        return pos[found]
+
+    def lookup(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, found mask) of the given rowids."""
         pos = np.searchsorted(self.rowids, rowids)
         found = pos < len(self.rowids)
         found[found] = self.rowids[pos[found]] == rowids[found]
-        return pos[found]
+        return pos, found
 
 
 @dataclass(frozen=True)
@@ -240,7 +246,9 @@ def _postings(rows: _Rows, docs: np.ndarray) -> _Postings:
         return _Postings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
     starts = np.flatnonzero(np.concatenate([[True], docs[1:] != docs[:-1]]))
     freqs = np.diff(np.append(starts, len(docs))).astype(np.float32)
-    return _Postings(rows.positions(docs[starts]).astype(np.int32), freqs)
+    # read in the same transaction as `rows`, so every rowid is known; the mask is a guard
+    pos, found = rows.lookup(docs[starts])
+    return _Postings(pos[found].astype(np.int32), freqs[found])
 
 
 def _rank(
