@@ -45,7 +45,8 @@ class _Rows:
     def positions(self, rowids: np.ndarray) -> np.ndarray:
         """Positions of the given rowids that are known here (unknown ones are left out)."""
         pos, found = self.lookup(rowids)
-        return pos[found]
+        known: np.ndarray = pos[found]
+        return known
 
     def lookup(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions, found mask) of the given rowids."""
