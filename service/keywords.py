@@ -16,7 +16,9 @@ import math
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -226,19 +228,30 @@ def _read_sizes(
     found = conn.execute(
         f"SELECT id, sz FROM passages_fts_docsize {where} ORDER BY id", args
     ).fetchall()
-    rowids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
-    lengths = np.fromiter((_varint(r[1]) for r in found), dtype=np.float64, count=len(found))
-    return rowids, lengths
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    rowids = np.fromiter(map(itemgetter(0), found), dtype=np.int64, count=len(found))
+    lengths = first_varints(list(map(itemgetter(1), found)))
+    return rowids, lengths.astype(np.float64)
 
 
-def _varint(blob: bytes) -> int:
-    """The first of FTS5's size varints (SQLite's format: 7 bits a byte, high bit = more)."""
-    value = 0
-    for byte in blob:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
+def first_varints(blobs: Sequence[bytes]) -> np.ndarray:
+    """The first varint of each blob (SQLite's format: 7 bits a byte, high bit = more
+    follows), decoded for all blobs at once: FTS5 keeps a row's size per column as varints, and
+    a million rows decoded one by one in Python took 0.5 s of a cold start."""
+    sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    data = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+    starts = np.cumsum(sizes) - sizes
+    values = np.zeros(len(blobs), dtype=np.int64)
+    reading = sizes > 0
+    for j in range(9):
+        active = reading & (sizes > j)
+        if not active.any():
             break
-    return value
+        byte = data[starts[active] + j].astype(np.int64)
+        values[active] = (values[active] << 7) | (byte & 0x7F)
+        reading[active] = (byte & 0x80) != 0
+    return values
 
 
 def _postings(rows: _Rows, docs: np.ndarray) -> _Postings:

@@ -79,13 +79,17 @@ def write_manifest(index_dir: Path, manifest: Manifest) -> None:
     fsync_dir(index_dir)
 
 
-def verify_database(index_dir: Path, db_name: str, manifest: Manifest | None) -> None:
-    """Checks the database file against the checksum a clean close recorded (if any)."""
+def verify_database(
+    index_dir: Path, db_name: str, manifest: Manifest | None, digest: str | None = None
+) -> None:
+    """Checks the database file against the checksum a clean close recorded (if any).
+    `digest`: the file's sha256 if the caller already computed it."""
     if manifest is None or manifest.database_sha256 is None:
         return
     path = index_dir / db_name
     try:
-        digest = sha256_file(path)
+        if digest is None:
+            digest = sha256_file(path)
     except OSError as exc:
         raise IndexCorrupt(f"cannot read {path} ({exc.strerror})") from None
     if digest != manifest.database_sha256:

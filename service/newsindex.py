@@ -31,7 +31,7 @@ from service.pipeline import (
 from service.records import Article, Passage, SearchResponse
 from service.search import Searcher, SearchRequest
 from service.store import DB_NAME, DocumentRow, Store, StoredPassage
-from service.vectors import AnnPolicy, VectorIndex, sha256_file
+from service.vectors import AnnPolicy, VectorIndex, sha256_file, sha256_files
 
 if TYPE_CHECKING:
     from service.rerank import CrossEncoderReranker
@@ -171,7 +171,11 @@ class NewsIndex:
             writer.acquire()
         try:
             manifest = read_manifest(index_dir)
-            verify_database(index_dir, DB_NAME, manifest)
+            digests: dict[Path, str] = {}
+            if manifest is not None and manifest.database_sha256 is not None:
+                # after a clean close both files are checked: hash them at the same time
+                digests = sha256_files([db_path, index_dir / VECTORS_NAME])
+            verify_database(index_dir, DB_NAME, manifest, digests.get(db_path))
             if writable and manifest is not None and manifest.database_sha256 is not None:
                 # from now on the database changes: its clean-close checksum no longer holds
                 manifest = manifest.with_database(None)
@@ -196,7 +200,14 @@ class NewsIndex:
                 )
             dim = int(store.get_meta("dim") or 0)
             vectors = cls._load_vectors(
-                store, index_dir, manifest, model, dim, save=writable, policy=settings.ann_policy()
+                store,
+                index_dir,
+                manifest,
+                model,
+                dim,
+                save=writable,
+                policy=settings.ann_policy(),
+                digest=digests.get(index_dir / VECTORS_NAME),
             )
         except BaseException:
             if writer:
@@ -213,6 +224,7 @@ class NewsIndex:
         dim: int,
         save: bool,
         policy: AnnPolicy,
+        digest: str | None = None,
     ) -> VectorIndex:
         generation = store.generation()
         path = index_dir / VECTORS_NAME
@@ -222,7 +234,7 @@ class NewsIndex:
                     f"{index_dir / 'manifest.json'} names model {manifest.model!r} but the "
                     f"database says {model!r}; run `newsearch check --repair`"
                 )
-            vectors = VectorIndex.load(path, dim, manifest.vectors_sha256, policy.nprobe)
+            vectors = VectorIndex.load(path, dim, manifest.vectors_sha256, policy.nprobe, digest)
             if len(vectors) != manifest.vectors_rows:
                 raise IndexCorrupt(
                     f"{path} row count disagrees with the manifest; run `newsearch check --repair`"

@@ -12,6 +12,7 @@ import hashlib
 import math
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,12 +168,19 @@ class VectorIndex:
 
     @classmethod
     def load(
-        cls, path: Path, dim: int, expected_sha256: str, nprobe: int = AnnPolicy.nprobe
+        cls,
+        path: Path,
+        dim: int,
+        expected_sha256: str,
+        nprobe: int = AnnPolicy.nprobe,
+        digest: str | None = None,
     ) -> VectorIndex:
-        """Loads only a file whose checksum matches the manifest, so FAISS never parses junk."""
+        """Loads only a file whose checksum matches the manifest, so FAISS never parses junk.
+        `digest`: the file's sha256 if the caller already computed it."""
         try:
-            with open(path, "rb") as handle:
-                digest = _sha256(handle)
+            if digest is None:
+                with open(path, "rb") as handle:
+                    digest = _sha256(handle)
         except OSError as exc:
             raise IndexCorrupt(f"cannot read {path} ({exc.strerror}); {_REPAIR}") from exc
         if digest != expected_sha256:
@@ -193,6 +201,23 @@ def _ivf_of(index: Any) -> Any:
         return faiss.extract_index_ivf(index)
     except RuntimeError:  # not an IVF index
         return None
+
+
+def sha256_files(paths: list[Path]) -> dict[Path, str]:
+    """sha256 of each file that exists and reads, hashed concurrently: hashlib releases the GIL,
+    so on two cores an index's database and vector file take the time of the larger (measured
+    at 1M passages, 3.1 GB + 1.5 GB: see README, cold start). Unreadable files are left out for
+    the caller's own check to report."""
+
+    def one(path: Path) -> tuple[Path, str | None]:
+        try:
+            return path, sha256_file(path)
+        except OSError:
+            return path, None
+
+    with ThreadPoolExecutor(max_workers=max(1, len(paths))) as pool:
+        found = list(pool.map(one, paths))
+    return {path: digest for path, digest in found if digest is not None}
 
 
 def sha256_file(path: Path) -> str:

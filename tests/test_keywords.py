@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from service import Article, NewsIndex, Settings
-from service.keywords import KeywordIndex
+from service.keywords import KeywordIndex, first_varints
 from service.search import SearchRequest
 from service.store import Filters, fts_query
 from tests.conftest import SEED_QUESTIONS
@@ -135,3 +135,32 @@ def test_search_uses_it(index: NewsIndex) -> None:
     response = index.search(SearchRequest("Hady Amr", k=3, mode="keyword"))
     assert response.results and "Amr" in response.results[0].text
     assert index.keywords._postings  # the searcher went through the cache
+
+
+def varint(value: int) -> bytes:
+    """SQLite's varint for values below 2**56."""
+    groups = [value & 0x7F]
+    value >>= 7
+    while value:
+        groups.append(0x80 | (value & 0x7F))
+        value >>= 7
+    return bytes(reversed(groups))
+
+
+def test_first_varints_decode_fts5_sizes() -> None:
+    rng = random.Random(5)
+    values = [
+        0,
+        1,
+        127,
+        128,
+        300,
+        16_383,
+        16_384,
+        2**21 + 5,
+        *(rng.randrange(2**28) for _ in range(200)),
+    ]
+    # a size record holds one varint per column: only the first is read
+    blobs = tuple(varint(v) + varint(rng.randrange(1000)) for v in values)
+    assert first_varints(blobs).tolist() == values
+    assert first_varints(()).tolist() == []
