@@ -234,7 +234,10 @@ class NewsIndex:
                     f"{index_dir / 'manifest.json'} names model {manifest.model!r} but the "
                     f"database says {model!r}; run `newsearch check --repair`"
                 )
-            vectors = VectorIndex.load(path, dim, manifest.vectors_sha256, policy.nprobe, digest)
+            # a reader maps the file; a writer reads it, as it will change the vectors
+            vectors = VectorIndex.load(
+                path, dim, manifest.vectors_sha256, policy.nprobe, digest, mapped=not save
+            )
             if len(vectors) != manifest.vectors_rows:
                 raise IndexCorrupt(
                     f"{path} row count disagrees with the manifest; run `newsearch check --repair`"

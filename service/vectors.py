@@ -66,6 +66,7 @@ class VectorIndex:
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._ivf = _ivf_of(self._index)
         self.nprobe = nprobe
+        self.mapped = False  # memory-mapped from its file: searchable, never changed
 
     @classmethod
     def build(
@@ -102,13 +103,19 @@ class VectorIndex:
         return int(self._index.ntotal)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        self._require_writable()
         if len(ids):
             vecs = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
             self._index.add_with_ids(vecs, np.ascontiguousarray(ids, dtype=np.int64))
 
     def remove(self, ids: list[int] | np.ndarray) -> None:
+        self._require_writable()
         if len(ids):
             self._index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def _require_writable(self) -> None:
+        if self.mapped:
+            raise RuntimeError("memory-mapped vectors are read-only; open the index writable")
 
     def ids(self) -> np.ndarray:
         faiss = _faiss()
@@ -174,9 +181,12 @@ class VectorIndex:
         expected_sha256: str,
         nprobe: int = AnnPolicy.nprobe,
         digest: str | None = None,
+        mapped: bool = False,
     ) -> VectorIndex:
         """Loads only a file whose checksum matches the manifest, so FAISS never parses junk.
-        `digest`: the file's sha256 if the caller already computed it."""
+        `digest`: the file's sha256 if the caller already computed it. `mapped`: memory-map
+        the IVF lists instead of reading them (for read-only opens: at 1M vectors the read took
+        0.8–1.6 s, the mapping 0.02 s; searches then page in only the lists they probe)."""
         try:
             if digest is None:
                 with open(path, "rb") as handle:
@@ -187,12 +197,15 @@ class VectorIndex:
             raise IndexCorrupt(f"{path} does not match its checksum in the manifest; {_REPAIR}")
         faiss = _faiss()
         try:
-            index = faiss.read_index(str(path))
+            flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mapped else 0
+            index = faiss.read_index(str(path), flags)
         except RuntimeError as exc:
             raise IndexCorrupt(f"{path} is not a FAISS index ({exc}); {_REPAIR}") from exc
         if index.d != dim:
             raise IndexCorrupt(f"{path} holds {index.d}-d vectors, expected {dim}; {_REPAIR}")
-        return cls(dim, index, nprobe=nprobe)
+        loaded = cls(dim, index, nprobe=nprobe)
+        loaded.mapped = mapped
+        return loaded
 
 
 def _ivf_of(index: Any) -> Any:

@@ -109,3 +109,32 @@ def test_ann_settings_from_the_environment() -> None:
     for bad in ("0", "-3", "many", "1.5"):
         with pytest.raises(InputError, match="NEWSEARCH_ANN_NPROBE"):
             Settings.from_env({"NEWSEARCH_ANN_NPROBE": bad})
+
+
+def test_ivf_memory_mapped_for_readers(
+    clustered: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    ids, vecs = clustered
+    ivf = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=1000))
+    digest = ivf.save(tmp_path / "v.faiss")
+    mapped = VectorIndex.load(tmp_path / "v.faiss", DIM, digest, nprobe=ivf.nprobe, mapped=True)
+    assert mapped.mapped and mapped.kind == ivf.kind
+    assert sorted(mapped.ids().tolist()) == sorted(ivf.ids().tolist())
+    for q in vecs[::997]:
+        assert mapped.search(q, 10) == ivf.search(q, 10)
+        assert mapped.search(q, 5, ids[::7]) == ivf.search(q, 5, ids[::7])
+    with pytest.raises(RuntimeError, match="read-only"):
+        mapped.remove(ids[:3])
+
+
+def test_read_only_open_maps_the_vectors(tmp_path: Path, seed_articles: list[Article]) -> None:
+    settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL, ann_threshold=40)
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        index.add_articles(seed_articles)
+    with NewsIndex.open(settings, writable=True) as index:
+        assert not index.vectors.mapped
+        expected = index.search(SearchRequest("what did Blinken tell Abbas", 5, "dense"))
+    with NewsIndex.open(settings) as index:
+        assert index.vectors.mapped and index.stats().vector_search == "ivf32"
+        got = index.search(SearchRequest("what did Blinken tell Abbas", 5, "dense"))
+    assert [h.doc_id for h in got.results] == [h.doc_id for h in expected.results]
