@@ -70,15 +70,22 @@ def test_deletes_and_filters_on_ivf(clustered: tuple[np.ndarray, np.ndarray]) ->
         ]
 
 
+@pytest.mark.parametrize("mapped", [False, True], ids=["read", "memory-mapped"])
 def test_ivf_survives_save_and_load(
-    clustered: tuple[np.ndarray, np.ndarray], tmp_path: Path
+    clustered: tuple[np.ndarray, np.ndarray], tmp_path: Path, mapped: bool
 ) -> None:
     ids, vecs = clustered
     ivf = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=1000))
     digest = ivf.save(tmp_path / "v.faiss")
-    loaded = VectorIndex.load(tmp_path / "v.faiss", DIM, digest, nprobe=ivf.nprobe)
-    assert loaded.kind == ivf.kind and len(loaded) == len(ivf)
-    assert loaded.search(vecs[3], 10) == ivf.search(vecs[3], 10)
+    loaded = VectorIndex.load(tmp_path / "v.faiss", DIM, digest, nprobe=ivf.nprobe, mapped=mapped)
+    assert loaded.mapped == mapped and loaded.kind == ivf.kind and len(loaded) == len(ivf)
+    assert sorted(loaded.ids().tolist()) == sorted(ivf.ids().tolist())
+    for q in vecs[::997]:
+        assert loaded.search(q, 10) == ivf.search(q, 10)
+        assert loaded.search(q, 5, ids[::7]) == ivf.search(q, 5, ids[::7])
+    if mapped:  # a reader's index never changes
+        with pytest.raises(RuntimeError, match="read-only"):
+            loaded.remove(ids[:3])
 
 
 def test_index_switches_to_ivf_and_back(tmp_path: Path, seed_articles: list[Article]) -> None:
@@ -109,22 +116,6 @@ def test_ann_settings_from_the_environment() -> None:
     for bad in ("0", "-3", "many", "1.5"):
         with pytest.raises(InputError, match="NEWSEARCH_ANN_NPROBE"):
             Settings.from_env({"NEWSEARCH_ANN_NPROBE": bad})
-
-
-def test_ivf_memory_mapped_for_readers(
-    clustered: tuple[np.ndarray, np.ndarray], tmp_path: Path
-) -> None:
-    ids, vecs = clustered
-    ivf = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=1000))
-    digest = ivf.save(tmp_path / "v.faiss")
-    mapped = VectorIndex.load(tmp_path / "v.faiss", DIM, digest, nprobe=ivf.nprobe, mapped=True)
-    assert mapped.mapped and mapped.kind == ivf.kind
-    assert sorted(mapped.ids().tolist()) == sorted(ivf.ids().tolist())
-    for q in vecs[::997]:
-        assert mapped.search(q, 10) == ivf.search(q, 10)
-        assert mapped.search(q, 5, ids[::7]) == ivf.search(q, 5, ids[::7])
-    with pytest.raises(RuntimeError, match="read-only"):
-        mapped.remove(ids[:3])
 
 
 def test_read_only_open_maps_the_vectors(tmp_path: Path, seed_articles: list[Article]) -> None:
