@@ -308,7 +308,7 @@ def local_search(settings: Settings, request: dict[str, Any]) -> dict[str, Any]:
     filters = Filters(
         request["outlet"], request["date_from"], request["date_to"], request["doc_id"]
     )
-    with NewsIndex.open(settings) as index:
+    with NewsIndex.open(settings, one_shot=True) as index:
         return index.search(
             SearchRequest(
                 request["query"], request["k"], request["mode"], filters, group=request["group"]

@@ -185,8 +185,9 @@ class VectorIndex:
     ) -> VectorIndex:
         """Loads only a file whose checksum matches the manifest, so FAISS never parses junk.
         `digest`: the file's sha256 if the caller already computed it. `mapped`: memory-map
-        the IVF lists instead of reading them (for read-only opens: at 1M vectors the read took
-        0.8–1.6 s, the mapping 0.02 s; searches then page in only the lists they probe)."""
+        the IVF lists instead of reading them (for a one-question reader: at 1M vectors the
+        read took 0.8–1.6 s, the mapping 0.02 s; each search then costs more, see
+        NewsIndex.open)."""
         try:
             if digest is None:
                 with open(path, "rb") as handle:

@@ -118,7 +118,7 @@ def test_ann_settings_from_the_environment() -> None:
             Settings.from_env({"NEWSEARCH_ANN_NPROBE": bad})
 
 
-def test_read_only_open_maps_the_vectors(tmp_path: Path, seed_articles: list[Article]) -> None:
+def test_one_shot_open_maps_the_vectors(tmp_path: Path, seed_articles: list[Article]) -> None:
     settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL, ann_threshold=40)
     with NewsIndex.open(settings, writable=True, create=True) as index:
         index.add_articles(seed_articles)
@@ -126,6 +126,8 @@ def test_read_only_open_maps_the_vectors(tmp_path: Path, seed_articles: list[Art
         assert not index.vectors.mapped
         expected = index.search(SearchRequest("what did Blinken tell Abbas", 5, "dense"))
     with NewsIndex.open(settings) as index:
+        assert not index.vectors.mapped  # a long-lived reader reads the file
+    with NewsIndex.open(settings, one_shot=True) as index:
         assert index.vectors.mapped and index.stats().vector_search == "ivf32"
         got = index.search(SearchRequest("what did Blinken tell Abbas", 5, "dense"))
     assert [h.doc_id for h in got.results] == [h.doc_id for h in expected.results]
