@@ -283,14 +283,7 @@ class Store:
         """(ids int64 (n,), vectors float32 (n, dim)) of every passage, in id order."""
         rows = self.conn.execute("SELECT id, embedding FROM passages ORDER BY id").fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        if not rows:
-            return ids, np.zeros((0, dim), dtype=np.float32)
-        blob = b"".join(r[1] for r in rows)
-        if len(blob) != len(rows) * dim * 4:
-            raise IndexCorrupt(
-                f"{self.path}: stored embeddings are not {dim}-dimensional; rebuild the index"
-            )
-        return ids, np.frombuffer(blob, dtype=np.float32).reshape(len(rows), dim).copy()
+        return ids, self._matrix([r[1] for r in rows], dim).copy()
 
     def passages_by_id(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
         # One statement text whatever the number of ids (a JSON array parameter), so each
@@ -306,16 +299,18 @@ class Store:
             "SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(ids),),
         ).fetchall()
-        if not rows:
-            return {}
         # one array for all rows: a frombuffer per row cost more than the query
-        blob = b"".join(blob for _, blob in rows)
-        if len(blob) != len(rows) * dim * 4:
+        matrix = self._matrix([blob for _, blob in rows], dim)
+        return {pid: matrix[n] for n, (pid, _) in enumerate(rows)}
+
+    def _matrix(self, blobs: list[bytes], dim: int) -> np.ndarray:
+        """Stored embeddings as one read-only float32 (n, dim) array."""
+        blob = b"".join(blobs)
+        if len(blob) != len(blobs) * dim * 4:
             raise IndexCorrupt(
                 f"{self.path}: stored embeddings are not {dim}-dimensional; rebuild the index"
             )
-        matrix = np.frombuffer(blob, dtype=np.float32).reshape(len(rows), dim)
-        return {pid: matrix[n] for n, (pid, _) in enumerate(rows)}
+        return np.frombuffer(blob, dtype=np.float32).reshape(len(blobs), dim)
 
     def filtered_ids(self, filters: Filters) -> np.ndarray:
         where, args = filters.sql()
