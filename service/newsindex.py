@@ -455,6 +455,17 @@ class NewsIndex:
     def read_lock(self) -> RWLock:
         return self._lock
 
+    def vectors_for(self, ids: list[int]) -> dict[int, np.ndarray]:
+        """Stored vectors by passage id: from the vector index in memory (SQLite reads cost a
+        search more than the rest together under concurrent load), from SQLite for any it
+        does not hold yet. Ids are never reused, so both sources agree."""
+        with self._lock.read():
+            found = self.vectors.vectors_of(ids)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(self.store.vectors_for(missing, self.dim))
+        return found
+
     def document(self, doc_id: str) -> tuple[DocumentRow, list[StoredPassage]]:
         row = self.store.document(doc_id)
         if row is None:

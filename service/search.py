@@ -108,7 +108,7 @@ class Searcher:
         ranked = [(i, s) for i, s in ranked if i in passages]  # deleted meanwhile
         scores = dict(ranked)
         if req.group:
-            vectors = self.index.store.vectors_for([i for i, _ in ranked], self.index.dim)
+            vectors = self.index.vectors_for([i for i, _ in ranked])
             groups = group_near_duplicates(
                 [(i, passages[i].text, vectors[i]) for i, _ in ranked if i in vectors]
             )
@@ -178,7 +178,7 @@ class Searcher:
         # is not treated as the worst of the other (measured: see README, quality table).
         keyword_only = [i for i in keyword if i not in dense]
         if keyword_only:
-            stored = index.store.vectors_for(keyword_only, index.dim)
+            stored = index.vectors_for(keyword_only)
             dense.update({i: float(v @ qvec) for i, v in stored.items()})
         deep = dict(keyword_all)
         keyword.update({i: deep.get(i, 0.0) for i in dense})

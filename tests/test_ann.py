@@ -83,9 +83,49 @@ def test_ivf_survives_save_and_load(
     for q in vecs[::997]:
         assert loaded.search(q, 10) == ivf.search(q, 10)
         assert loaded.search(q, 5, ids[::7]) == ivf.search(q, 5, ids[::7])
+    some = ids[::1999].tolist()
+    assert {k: v.tolist() for k, v in loaded.vectors_of(some).items()} == {
+        k: v.tolist() for k, v in ivf.vectors_of(some).items()
+    }
     if mapped:  # a reader's index never changes
         with pytest.raises(RuntimeError, match="read-only"):
             loaded.remove(ids[:3])
+
+
+@pytest.mark.parametrize("threshold", [10**9, 1000], ids=["exact", "ivf"])
+def test_vectors_read_from_memory_follow_adds_and_removes(
+    clustered: tuple[np.ndarray, np.ndarray], threshold: int
+) -> None:
+    ids, vecs = clustered
+    index = VectorIndex.build(ids[:15_000], vecs[:15_000], DIM, AnnPolicy(threshold=threshold))
+    index.remove(ids[:100])
+    index.add(ids[15_000:], vecs[15_000:])
+    wanted = [int(i) for i in ids[50:20_000:250]] + [10**9]  # removed, kept, added, never held
+    got = index.vectors_of(wanted)
+    assert sorted(got) == [i for i in wanted if 100 < i <= 20_000]
+    for i, v in got.items():
+        assert np.array_equal(v, vecs[i - 1])  # the exact float32 vector, not an approximation
+    assert index.vectors_of([]) == {}
+
+
+def test_sq8_vectors_are_not_read_from_memory(clustered: tuple[np.ndarray, np.ndarray]) -> None:
+    ids, vecs = clustered
+    sq8 = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=1000, encoding="SQ8"))
+    assert sq8.vectors_of(ids[:5].tolist()) == {}  # its codes are approximations: SQLite serves
+
+
+def test_index_reads_vectors_it_does_not_hold_from_sqlite(
+    tmp_path: Path, seed_articles: list[Article]
+) -> None:
+    settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL)
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        index.add_articles(seed_articles)
+        ids = [int(i) for i in index.vectors.ids()]
+        stored = index.store.vectors_for(ids, index.dim)
+        index.vectors.remove(ids[:3])  # as if SQLite had committed rows FAISS has not taken yet
+        got = index.vectors_for(ids)
+        assert sorted(got) == sorted(ids)
+        assert all(np.array_equal(got[i], stored[i]) for i in ids)
 
 
 def test_index_switches_to_ivf_and_back(tmp_path: Path, seed_articles: list[Article]) -> None:
