@@ -86,23 +86,34 @@ class KeywordIndex:
             return self._fts5(query, limit, filters)
         with self._lock:
             terms = [self._term(word) for word in words]
-            if any(len(t) != 1 for t in terms):
-                # a word FTS5 reads as a phrase of several tokens (or none): its own engine
-                return self._fts5(query, limit, filters)
-            conn = self.store.conn
-            # one snapshot for the generation, the row sizes and the postings (inside a
-            # caller's own transaction, that one serves)
-            own = not conn.in_transaction
-            if own:
-                conn.execute("BEGIN")
-            try:
+        if any(len(t) != 1 for t in terms):
+            # a word FTS5 reads as a phrase of several tokens (or none): its own engine
+            return self._fts5(query, limit, filters)
+        conn = self.store.conn
+        # one snapshot for the generation, the row sizes and the postings (inside a caller's
+        # own transaction, that one serves); it begins under the lock, so the cache only
+        # ever moves forward
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            with self._lock:
                 rows = self._sync(conn)
-                lists = [self._fetch(conn, t[0], rows) for t in terms]
-            finally:
-                if own:
-                    conn.execute("COMMIT")
+                found = {t: p for (t,) in terms if (p := self._cached(t)) is not None}
+            # words not cached yet are read without the lock (a common word's postings take
+            # milliseconds at 100k), so other searches are not held up behind them
+            fetched = {t: self._read(conn, t, rows) for (t,) in terms if t not in found}
+        finally:
+            if own:
+                conn.execute("COMMIT")
+        if fetched:
+            with self._lock:
+                if self._rows is rows:  # else the cache moved on past this snapshot meanwhile
+                    for term, postings in fetched.items():
+                        self._remember(term, postings)
+        found.update(fetched)
         allowed = self.store.filtered_ids(filters) if filters.active() else None
-        return _rank(rows, lists, limit, allowed)
+        return _rank(rows, [found[t] for (t,) in terms], limit, allowed)
 
     def _fts5(self, query: str, limit: int, filters: Filters) -> list[tuple[int, float]]:
         match = fts_query(query)
@@ -167,20 +178,28 @@ class KeywordIndex:
             )
             self._held += len(new.positions)
 
-    def _fetch(self, conn: sqlite3.Connection, term: str, rows: _Rows) -> _Postings:
-        cached = self._postings.get(term)
-        if cached is not None:
+    def _cached(self, term: str) -> _Postings | None:
+        found = self._postings.get(term)
+        if found is not None:
             self._postings.move_to_end(term)
-            return cached
+        return found
+
+    @staticmethod
+    def _read(conn: sqlite3.Connection, term: str, rows: _Rows) -> _Postings:
+        """A term's postings from FTS5, in the snapshot `rows` was read in."""
         conn.execute(_VOCAB)
         docs = conn.execute("SELECT doc FROM temp.newsearch_vocab WHERE term = ?", (term,))
-        found = _postings(rows, np.fromiter((d for (d,) in docs), dtype=np.int64))
-        self._postings[term] = found
-        self._held += len(found.positions)
-        while self._held > self.budget and len(self._postings) > 1:
-            _, old = self._postings.popitem(last=False)
+        return _postings(rows, np.fromiter((d for (d,) in docs), dtype=np.int64))
+
+    def _remember(self, term: str, postings: _Postings) -> None:
+        old = self._postings.pop(term, None)  # two searches may have read the same word
+        if old is not None:
             self._held -= len(old.positions)
-        return found
+        self._postings[term] = postings
+        self._held += len(postings.positions)
+        while self._held > self.budget and len(self._postings) > 1:
+            _, dropped = self._postings.popitem(last=False)
+            self._held -= len(dropped.positions)
 
     def _clear(self) -> None:
         self._postings.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -102,6 +103,44 @@ def test_follows_adds_changes_and_deletes(index: NewsIndex) -> None:
     stored = index.store.passages_by_id(found)
     assert "doc-20" not in {p.doc_id for p in stored.values()}
     assert {f"new-{n}" for n in range(40)} & {p.doc_id for p in stored.values()}
+
+
+def test_concurrent_searches_and_writes_leave_no_stale_postings(index: NewsIndex) -> None:
+    """Words are read from FTS5 outside the cache's lock: a word read at an older snapshot
+    while a write lands must not be kept (it would miss the new rows from then on)."""
+    keywords = KeywordIndex(index.store, budget=10_000_000)
+    rare = [f"w{n}" for n in range(300)]  # cold words: every first search of one reads FTS5
+    rng = random.Random(6)
+
+    def write() -> None:
+        for n in range(12):
+            batch = [
+                Article(doc_id=f"w-{n}-{m}", title="w", text=" ".join(rng.sample(rare, 30)))
+                for m in range(5)
+            ]
+            index.add_articles(batch)
+            if n % 3 == 2:
+                index.delete(f"w-{n - 1}-0")
+
+    def ask(seed: int) -> None:
+        local = random.Random(seed)
+        for _ in range(150):
+            keywords.search(" ".join(local.sample(rare, 3)), 50, Filters())
+
+    with ThreadPoolExecutor(5) as pool:
+        futures = [pool.submit(write), *(pool.submit(ask, s) for s in range(4))]
+        for future in futures:
+            future.result()
+    matched = 0
+    for word in rare:
+        ours, theirs = (
+            dict(keywords.search(word, 1000, Filters())),
+            dict(fts5(index, word, 1000, Filters())),
+        )
+        assert ours.keys() == theirs.keys(), word
+        matched += bool(ours)
+        assert all(ours[p] == pytest.approx(theirs[p], abs=1e-9) for p in ours), word
+    assert matched > 250
 
 
 def test_mostly_deleted_index_reloads(index: NewsIndex) -> None:
