@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service import NewsIndex, Settings  # noqa: E402
 from service.evaluate import load_dataset  # noqa: E402
-from service.store import Filters, fts_query  # noqa: E402
+from service.store import _FTS_TOKEN, STOPWORDS, Filters, fts_query  # noqa: E402
 
 
 def main() -> None:
@@ -46,10 +46,10 @@ def main() -> None:
     qrels = {q: data.qrels[q] for q in qids}
     ev = pytrec_eval.RelevanceEvaluator(qrels, {"ndcg_cut.10"})
 
-    def score(fuse) -> float:  # type: ignore[no-untyped-def]
+    def score(fuse, lists=None) -> float:  # type: ignore[no-untyped-def]
         run = {}
         for n, q in enumerate(qids):
-            fused = fuse(dense_all[n], keyword[n])
+            fused = fuse(dense_all[n], (lists or keyword)[n])
             order = np.argsort(-fused)[:400]
             best: dict[str, float] = {}
             for r in order:
@@ -133,6 +133,39 @@ def main() -> None:
     for alpha in (0.5, 0.6):
         for power in (0.5, 1.0, 2.0):
             print(f"confident alpha={alpha} power={power}: {score(confident(alpha, power)):.4f}")
+
+    # Query term frequency: a word the query repeats counts as often as it occurs (Lucene's
+    # BM25 does this; the searcher counts each distinct word once).
+    repeated: list[dict[int, float]] = []
+    for q in qids:
+        words = [w for w in _FTS_TOKEN.findall(data.queries[q].lower()) if w not in STOPWORDS]
+        kept = set(list(dict.fromkeys(words))[:64])
+        match = " OR ".join(f'"{w}"' for w in words if w in kept)
+        hits = index.store.keyword_search(match, 1000, Filters()) if match else []
+        repeated.append({row_of_id[i]: s for i, s in hits})
+    keyword_only = convex(0.0, 200, True, "z")
+    print(
+        f"keyword, distinct words / repeats counted: {score(keyword_only):.4f} / "
+        f"{score(keyword_only, repeated):.4f}"
+    )
+    print(f"z alpha=0.6, repeats counted: {score(convex(0.6, 200, True, 'z'), repeated):.4f}")
+
+    # Lead blending: a passage's dense score mixed with its document's first passage (title
+    # and lead), i.e. passage-plus-document scoring.
+    first: dict[str, int] = {}
+    for r, d in enumerate(doc_of_row):
+        first.setdefault(str(d), r)
+    lead = np.array([first[str(d)] for d in doc_of_row])
+
+    def lead_blend(alpha: float, beta: float):  # type: ignore[no-untyped-def]
+        def fuse(dense: np.ndarray, kw: dict[int, float]) -> np.ndarray:
+            return convex(alpha, 200, True, "z")((1 - beta) * dense + beta * dense[lead], kw)
+
+        return fuse
+
+    for beta in (0.2, 0.35, 0.5):
+        print(f"dense only, lead blend beta={beta}: {score(lead_blend(1.0, beta)):.4f}")
+        print(f"z alpha=0.6, lead blend beta={beta}: {score(lead_blend(0.6, beta)):.4f}")
 
 
 if __name__ == "__main__":

@@ -294,6 +294,15 @@ class Store:
         )
         return {row[0]: StoredPassage(*row) for row in rows}
 
+    def lead_ids(self, ids: list[int]) -> dict[int, int]:
+        """Passage id -> the id of its document's first passage (its title and lead)."""
+        rows = self.conn.execute(
+            "SELECT p.id, min(l.id) FROM passages p JOIN passages l ON l.doc_id = p.doc_id "
+            "WHERE p.id IN (SELECT value FROM json_each(?)) GROUP BY p.id",
+            (json.dumps(ids),),
+        )
+        return dict(rows)
+
     def vectors_for(self, ids: list[int], dim: int) -> dict[int, np.ndarray]:
         rows = self.conn.execute(
             "SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))",

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from service.grouping import corroborated, group_near_duplicates, shingles
-from service.search import convex_fusion, z_scores
+from service.search import blend_leads, convex_fusion, z_scores
 
 
 def test_z_scores_standardise() -> None:
@@ -47,3 +47,13 @@ def test_corroboration_grows_slowly_and_leaves_negatives() -> None:
     assert corroborated(1.0, 0) == 1.0
     assert 1.0 < corroborated(1.0, 1) < corroborated(1.0, 4) < 1.5
     assert corroborated(-1.0, 4) == -1.0
+
+
+def test_lead_blend_moves_deep_passages_toward_their_lead() -> None:
+    dense = {1: 0.8, 2: 0.9, 3: 0.3, 4: 0.7, 6: 0.5}
+    leads = {1: 1, 2: 1, 3: 3, 4: 3, 6: 9}  # 1 leads 2, 3 leads 4; 6's lead has no score
+    ranked = [(2, 2.0), (1, 1.5), (4, 1.0), (3, 0.2), (5, 0.1), (6, 0.05)]  # 5: lead unknown
+    out = dict(blend_leads(ranked, dense, leads, scale=2.0, weight=0.5))
+    assert (out[1], out[3], out[5], out[6]) == (1.5, 0.2, 0.1, 0.05)  # leads and unknowns stay
+    assert out[2] == pytest.approx(2.0 + 0.5 * (0.8 - 0.9) * 2.0)  # its lead scores lower
+    assert out[4] == pytest.approx(1.0 + 0.5 * (0.3 - 0.7) * 2.0)

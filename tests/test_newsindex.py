@@ -36,6 +36,20 @@ def test_add_is_incremental(seeded: NewsIndex, seed_articles: list[Article]) -> 
     assert seeded.stats().passages == 65
 
 
+def test_every_passage_knows_its_article_lead(
+    seeded: NewsIndex, seed_articles: list[Article]
+) -> None:
+    changed = dataclasses.replace(seed_articles[1], text="New lead.\n\n" + seed_articles[1].text)
+    seeded.add_articles([changed])  # replaced: new passage ids, a new first paragraph
+    ids = [int(i) for i in seeded.vectors.ids()]
+    leads = seeded.store.lead_ids(ids)
+    passages = seeded.store.passages_by_id([*ids, *leads.values()])
+    assert sorted(leads) == sorted(ids)
+    for pid, lead in leads.items():
+        assert passages[lead].doc_id == passages[pid].doc_id and passages[lead].paragraph == 1
+    assert passages[leads[ids[-1]]].text == "New lead."
+
+
 def test_delete_removes_from_results(seeded: NewsIndex) -> None:
     doc = "seeds/002_55488569d2b2b954.txt"
     hits = seeded.search(SearchRequest("Blinken Abbas condolences", k=3, group=False)).results

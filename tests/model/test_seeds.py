@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from service import NewsIndex, SearchRequest
+from service import NewsIndex, SearchRequest, search
+from service.store import Filters
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.model
@@ -26,6 +27,31 @@ def test_blinken_abbas_is_first(model_index: NewsIndex, mode: str) -> None:
     assert span is not None
     sentence = hits[0].text[span["start"] : span["end"]]
     assert "Blinken" in sentence and "Abbas" in sentence
+
+
+def test_dense_scores_lean_on_the_article_lead(
+    model_index: NewsIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "what did Biden say about the violence ending"
+    blended = dict(model_index.searcher.ranked(question, "dense", Filters()))
+    weight = search.LEAD_WEIGHT
+    monkeypatch.setattr(search, "LEAD_WEIGHT", 0.0)
+    plain = model_index.searcher.ranked(question, "dense", Filters())
+    top = [pid for pid, _ in plain[: search.LEAD_DEPTH]]
+    leads = model_index.store.lead_ids(top)
+    passages = model_index.store.passages_by_id([*top, *leads.values()])
+    qvec = model_index.encoder.encode_query(question)
+    vectors = model_index.vectors_for([*top, *leads.values()])
+    moved = 0
+    for pid, score in plain[: search.LEAD_DEPTH]:
+        lead = passages[leads[pid]]
+        assert lead.doc_id == passages[pid].doc_id and lead.paragraph == 1
+        own, first = float(vectors[pid] @ qvec), float(vectors[lead.id] @ qvec)
+        assert score == pytest.approx(own, abs=1e-6)
+        expected = own + weight * (first - own)  # a lead's own score is unchanged
+        assert blended[pid] == pytest.approx(expected, abs=1e-6)
+        moved += lead.id != pid
+    assert moved > 10
 
 
 def test_highlight_picks_the_answering_sentence(model_index: NewsIndex) -> None:
