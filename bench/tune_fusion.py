@@ -27,6 +27,11 @@ def main() -> None:
     parser.add_argument("dataset", type=Path)
     parser.add_argument("index_dir", type=Path)
     parser.add_argument("--ignore-identical-ids", action="store_true")
+    parser.add_argument(
+        "--title-prefix",
+        action="store_true",
+        help="also re-embed every passage after an article's first with its title in front",
+    )
     args = parser.parse_args()
     data = load_dataset(args.dataset)
     index = NewsIndex.open(Settings(index_dir=args.index_dir))
@@ -166,6 +171,21 @@ def main() -> None:
     for beta in (0.2, 0.35, 0.5):
         print(f"dense only, lead blend beta={beta}: {score(lead_blend(1.0, beta)):.4f}")
         print(f"z alpha=0.6, lead blend beta={beta}: {score(lead_blend(0.6, beta)):.4f}")
+
+    if args.title_prefix:  # contextual passages: "title. passage" embedded for later passages
+        rows = index.store.conn.execute(
+            "SELECT p.id, d.title, p.text FROM passages p JOIN documents d "
+            "ON d.doc_id = p.doc_id WHERE p.paragraph > 1 AND d.title != '' ORDER BY p.id"
+        ).fetchall()
+        prefixed = vecs.copy()
+        prefixed[[row_of_id[i] for i, _, _ in rows]] = index.encoder.encode(
+            [f"{title}. {text}" for _, title, text in rows]
+        )
+        dense_all[:] = qvecs @ prefixed.T
+        print(
+            f"title-prefixed later passages ({len(rows)}): dense only "
+            f"{score(lambda d, k: d):.4f}, z alpha=0.6 {score(convex(0.6, 200, True, 'z')):.4f}"
+        )
 
 
 if __name__ == "__main__":
