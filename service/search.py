@@ -4,6 +4,7 @@ passage across outlets and highlighting of the best-answering sentence."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -75,6 +76,11 @@ class SearchRequest:
         return SearchRequest(query, self.k, self.mode, filters, self.group, self.highlight)
 
 
+def best_first(scored: Iterable[tuple[int, float]]) -> list[tuple[int, float]]:
+    """(passage id, score) by score, ties by id, so equal scores always rank alike."""
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
+
+
 def z_scores(scores: dict[int, float]) -> dict[int, float]:
     """Standardise a candidate list: mean 0, standard deviation 1."""
     if not scores:
@@ -95,7 +101,7 @@ def convex_fusion(
         i: dense_weight * d.get(i, 0.0) + (1 - dense_weight) * kw.get(i, 0.0)
         for i in d.keys() | kw.keys()
     }
-    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+    return best_first(fused.items())
 
 
 def blend_leads(
@@ -197,16 +203,13 @@ class Searcher:
                 keyword_all = index.keywords.search(query, candidates, filters)
             keyword = dict(keyword_all[:candidates])
         if mode == "keyword":
-            return sorted(keyword.items(), key=lambda item: (-item[1], item[0]))
+            return best_first(keyword.items())
         if mode == "dense":
-            ranked = sorted(dense.items(), key=lambda item: (-item[1], item[0]))
+            ranked = best_first(dense.items())
             return self._with_leads(ranked, dense, qvec, 1.0)
         # Each retriever scores the other's candidates too, so a passage found by one list
         # is not treated as the worst of the other (measured: see README, quality table).
-        keyword_only = [i for i in keyword if i not in dense]
-        if keyword_only:
-            stored = index.vectors_for(keyword_only)
-            dense.update({i: float(v @ qvec) for i, v in stored.items()})
+        dense.update(self._dense_scores([i for i in keyword if i not in dense], qvec))
         deep = dict(keyword_all)
         keyword.update({i: deep.get(i, 0.0) for i in dense})
         spread = float(np.std(np.fromiter(dense.values(), dtype=np.float64))) if dense else 0.0
@@ -228,11 +231,15 @@ class Searcher:
             return ranked
         leads = self.index.store.lead_ids([i for i, _ in top])
         missing = [lead for lead in set(leads.values()) if lead not in dense]
-        dense = dict(dense)
-        for lead, vector in self.index.vectors_for(missing).items():
-            dense[lead] = float(vector @ qvec)
+        dense = {**dense, **self._dense_scores(missing, qvec)}
         blended = blend_leads(top, dense, leads, scale, LEAD_WEIGHT) + ranked[LEAD_DEPTH:]
-        return sorted(blended, key=lambda item: (-item[1], item[0]))
+        return best_first(blended)
+
+    def _dense_scores(self, ids: list[int], qvec: np.ndarray) -> dict[int, float]:
+        """Cosines to the question of passages the dense retriever did not return."""
+        if not ids:
+            return {}
+        return {i: float(v @ qvec) for i, v in self.index.vectors_for(ids).items()}
 
     @staticmethod
     def _hit(
