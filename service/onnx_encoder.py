@@ -23,7 +23,7 @@ import numpy as np
 from service.embedding import ProgressFn, QueryCache, batched, resolve_model_path
 from service.errors import InputError
 
-EXPORT_VERSION = "1"  # bump when the export recipe changes
+EXPORT_VERSION = "2"  # bump when the export recipe changes (2: eager attention)
 
 
 class OnnxEncoder:
@@ -59,13 +59,13 @@ class OnnxEncoder:
                 )
             self._providers.insert(0, "CUDAExecutionProvider")
         # On CPU every text is its own run, on one thread, `threads` runs at a time. Measured
-        # on 2 cores (int8): 570-600 news paragraphs/s and 80-86 SciFact passages/s, against
-        # 400/s and 44-51/s for length-sorted batches of ~2,048 tokens on two threads, and
-        # no faster with batches of 5-64 texts on one thread each. It also makes a vector
-        # depend on its text alone: int8 dynamic quantization scales activations per run, so
-        # in a batch a vector moved with its batch-mates (up to 0.03 a coordinate). Questions
-        # take the same path (2.3 ms p50 on one thread against 3.2 ms on two). A GPU gets
-        # batches, one at a time, on a session of its own.
+        # on 2 cores (int8, sdpa export): 570-600 news paragraphs/s and 80-86 SciFact
+        # passages/s, against 400/s and 44-51/s for length-sorted batches of ~2,048 tokens on
+        # two threads, and no faster with batches of 5-64 texts on one thread each. It also
+        # makes a vector depend on its text alone: int8 dynamic quantization scales
+        # activations per run, so in a batch a vector moved with its batch-mates (up to 0.03
+        # a coordinate). Questions take the same path (2.3 ms p50 on one thread against
+        # 3.2 ms on two). A GPU gets batches, one at a time, on a session of its own.
         self._cpu = device == "cpu"
         self._workers = self._threads if self._cpu else 1
         self._batch_session: Any = None
@@ -197,14 +197,17 @@ def _quiet() -> Iterator[None]:
         root.setLevel(level)
 
 
-def _export(model_dir: Path, path: Path) -> None:
+def _export(model_dir: Path, path: Path, attention: str = "eager") -> None:
     try:
         import torch
         from transformers import AutoModel
     except ImportError as exc:  # pragma: no cover
         raise InputError("exporting the model to ONNX needs torch and transformers") from exc
 
-    inner = AutoModel.from_pretrained(str(model_dir))
+    # Eager attention exports as plain MatMul/Softmax nodes, which ONNX Runtime runs faster
+    # than the graph traced from PyTorch's scaled-dot-product attention ("sdpa"), for the same
+    # vectors: 1.05x at 16 tokens to 1.3x at 256, int8, one thread (bench/export_attention.py)
+    inner = AutoModel.from_pretrained(str(model_dir), attn_implementation=attention)
     # BERT-style models take token_type_ids; MPNet and others do not
     typed = "token_type_ids" in inspect.signature(inner.forward).parameters
 
