@@ -3,10 +3,11 @@ baseline measured in the same run.
 
     .venv/bin/python bench/run.py [--data ../shared/data] [--out bench/results/latest.json]
                                   [--queries 200] [--skip-http] [--big 100000] [--only-big]
+                                  [--only-ingest]
 
 1. ingest: passages/s of the indexing pipeline (read -> chunk -> embed -> SQLite + FAISS) on
    realtimeqa-news and SciFact, next to raw SentenceTransformer.encode (PyTorch) and the raw
-   default encoder (ONNX int8) on the same passages;
+   default encoder (ONNX int8) on the same passages (--only-ingest runs just these rows);
 2. query latency p50/p95/p99 and throughput in-process for each mode (grouping and highlight
    on), as a ratio to query encoding alone;
 3. the same over HTTP against a real uvicorn on loopback, with 1, 8 and 16 concurrent clients;
@@ -265,6 +266,7 @@ def main() -> None:
         "--big", type=int, default=100_000, help="passages in the scale index (0: skip it)"
     )
     parser.add_argument("--only-big", action="store_true", help="run only the scale index rows")
+    parser.add_argument("--only-ingest", action="store_true", help="run only the ingest rows")
     args = parser.parse_args()
     if not (args.data / "scifact").exists():
         sys.exit(f"no benchmark data in {args.data} (../shared/data)")
@@ -275,7 +277,7 @@ def main() -> None:
     }
     work = Path(tempfile.mkdtemp(prefix="newsearch-bench-"))
     try:
-        if args.big:
+        if args.big and not args.only_ingest:
             big = results["scale"] = scale_rows(args, work, settings)
             print(f"\n5. a {big['passages']:,}-passage news index")
             print(f"ingest {big['ingest_per_s']:.0f} passages/s")
@@ -313,6 +315,9 @@ def main() -> None:
                 f"{r['default_encode_per_s']:>9.0f} {r['pipeline_per_s']:>9.0f} "
                 f"{r['pipeline_vs_torch']:>8.2f}x {r['pipeline_overhead'] * 100:>8.1f}%"
             )
+        if args.only_ingest:
+            save(args.out, results)
+            return
 
         results["in_process"] = {}
         print("\n2. in-process query latency (k=10, grouping and highlight on)")

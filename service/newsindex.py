@@ -23,6 +23,7 @@ from service.manifest import Manifest, read_manifest, verify_database, write_man
 from service.pipeline import (
     PreparedUnit,
     PreRunHashes,
+    ahead,
     embed_unit,
     prepare_articles,
     prepare_unit,
@@ -332,16 +333,14 @@ class NewsIndex:
             run.started = time.perf_counter()
         if progress:
             progress.start(len(prepared.texts))
-        for batch in _batches(prepared):
+
+        def embed(batch: PreparedUnit) -> np.ndarray:
             if not batch.todo:  # only unchanged articles: no model needed
-                run.commit(batch, np.zeros((0, self.dim), dtype=np.float32))
-                continue
-            vecs = embed_unit(
-                batch,
-                self.encoder,
-                self.settings.batch_size,
-                progress.advance if progress else None,
-            )
+                return np.zeros((0, self.dim), dtype=np.float32)
+            advance = progress.advance if progress else None
+            return embed_unit(batch, self.encoder, self.settings.batch_size, advance)
+
+        for batch, vecs in ahead(_batches(prepared), embed):
             run.commit(batch, vecs)
         if progress:
             progress.finish()
@@ -392,12 +391,15 @@ class NewsIndex:
             run.started = time.perf_counter()
         if progress:
             progress.start_input(sum(u.size for u in units))
-        for unit in units:
-            prepared = prepare_unit(unit, root, known, self.settings.max_passage_words)
-            vecs = embed_unit(prepared, self.encoder, self.settings.batch_size)
+        prepared_units = (
+            prepare_unit(unit, root, known, self.settings.max_passage_words) for unit in units
+        )
+        for prepared, vecs in ahead(
+            prepared_units, lambda p: embed_unit(p, self.encoder, self.settings.batch_size)
+        ):
             run.commit(prepared, vecs)
             if progress:
-                progress.advance_input(unit.size, len(vecs))
+                progress.advance_input(prepared.size, len(vecs))
         if progress:
             progress.finish()
         return run.finish()

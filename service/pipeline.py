@@ -6,9 +6,11 @@ the same units, which is why they build the same index."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -21,6 +23,8 @@ from service.store import content_hash
 
 CHUNKING_VERSION = "paragraphs-v1"
 
+T = TypeVar("T")
+R = TypeVar("R")
 KnownHashes = Callable[[list[str]], dict[str, str]]  # doc ids -> content hashes in the index
 
 
@@ -151,3 +155,18 @@ class PreRunHashes:
 
 def repeated(doc_ids: Iterable[str], written: dict[str, int], unit: int) -> list[str]:
     return [d for d in doc_ids if d in written and written[d] != unit]
+
+
+def ahead(items: Iterable[T], work: Callable[[T], R]) -> Iterator[tuple[T, R]]:
+    """Each item with work(item), in order, the next item's work running on a second thread
+    while the caller handles this one: units are embedded while the previous one commits, so
+    the cores that embed do not wait on SQLite. Errors come out in order too."""
+    with ThreadPoolExecutor(1, thread_name_prefix="newsearch-embed") as pool:
+        pending: tuple[T, Future[R]] | None = None
+        for item in items:
+            future = pool.submit(work, item)
+            if pending is not None:
+                yield pending[0], pending[1].result()
+            pending = (item, future)
+        if pending is not None:
+            yield pending[0], pending[1].result()

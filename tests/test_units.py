@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 from service import NewsIndex, Settings
 from service.ingest import Skipped, discover, plan_units, read_unit
+from service.ingest.units import Unit
+from service.newsindex import IndexRun
+from service.pipeline import PreparedUnit, ahead
 from service.records import Article
 from tests.conftest import FAKE_MODEL, SEEDS
 
@@ -80,3 +87,70 @@ def test_a_repeated_id_across_units_keeps_the_last_copy(tmp_path: Path) -> None:
         assert any("appears more than once" in w for w in report.warnings)
         _, passages = ix.document("same")
         assert "second version" in passages[0].text
+
+
+def test_ahead_embeds_the_next_unit_while_this_one_commits() -> None:
+    started: list[int] = []
+    next_started = threading.Event()
+
+    def work(n: int) -> int:
+        started.append(n)
+        if n == 1:
+            next_started.set()
+        return n * 10
+
+    seen = []
+    for n, result in ahead(range(3), work):
+        if n == 0:  # the caller is still on unit 0: unit 1's work must already be under way
+            assert next_started.wait(5)
+        seen.append((n, result))
+    assert seen == [(0, 0), (1, 10), (2, 20)]
+    assert started == [0, 1, 2]
+
+
+def test_ahead_raises_a_failed_unit_in_its_turn() -> None:
+    def work(n: int) -> int:
+        if n == 1:
+            raise ValueError("unit 1")
+        return n
+
+    handled = []
+    with pytest.raises(ValueError, match="unit 1"):
+        for n, _ in ahead(range(3), work):
+            handled.append(n)
+    assert handled == [0]  # unit 0 was handled before unit 1's error came out
+
+
+def test_a_failed_commit_keeps_the_units_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", 300)
+    index = NewsIndex.open(
+        Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL), writable=True, create=True
+    )
+    units = plan_units(discover([folder]), unit_bytes=2000)
+    assert len(units) >= 4
+    commit = IndexRun.commit
+    calls = []
+
+    def failing(run: IndexRun, prepared: PreparedUnit, vecs: np.ndarray) -> None:
+        calls.append(prepared.number)
+        if prepared.number == 2:
+            raise OSError("disk full")
+        commit(run, prepared, vecs)
+
+    monkeypatch.setattr(IndexRun, "commit", failing)
+    with pytest.raises(OSError, match="disk full"):
+        index.index_files([folder], tmp_path, unit_bytes=2000)
+    assert calls == [0, 1, 2]  # in order, nothing committed past the failure
+    kept = {doc for u in units[:2] for doc in _doc_ids(u, tmp_path)}
+    assert set(index.store.hashes(kept)) == kept
+    later = {doc for u in units[2:] for doc in _doc_ids(u, tmp_path)}
+    assert not index.store.hashes(later)
+    index.close()
+
+
+def _doc_ids(unit: Unit, root: Path) -> list[str]:
+    return [a.doc_id for a in read_unit(unit, root) if isinstance(a, Article)]
