@@ -41,6 +41,7 @@ from service.chunking import chunk  # noqa: E402
 from service.config import DEFAULT_MODEL  # noqa: E402
 from service.embedding import load_encoder, resolve_model_path  # noqa: E402
 from service.evaluate import iter_corpus, load_dataset  # noqa: E402
+from service.highlight import best_sentences  # noqa: E402
 from tests.server_helpers import running_server  # noqa: E402
 
 
@@ -215,6 +216,25 @@ def in_process(index_dir: Path, settings: Settings, questions: Questions) -> lis
                     "p50_vs_encode": statistics.median(timings) / encode_p50,
                 }
             )
+        # The highlight step alone (issue: "measure the cost"), timed on the results of
+        # hybrid searches made without it, as search() would run it on them.
+        timings = []
+        for q in questions.take():
+            hits = index.search(SearchRequest(q, k=10, mode="hybrid", highlight=False)).results
+            started = time.perf_counter()
+            best_sentences(q, [h.text for h in hits], index)
+            timings.append((time.perf_counter() - started) * 1000)
+        rows.append(
+            {
+                "mode": "highlight",  # the step alone
+                "p50_ms": statistics.median(timings),
+                "p95_ms": pct(timings, 95),
+                "p99_ms": pct(timings, 99),
+                "qps": len(timings) / (sum(timings) / 1000),
+                "encode_p50_ms": encode_p50,
+                "p50_vs_encode": statistics.median(timings) / encode_p50,
+            }
+        )
     return rows
 
 

@@ -33,6 +33,12 @@ class Encoder(Protocol):
 
     def encode_query(self, text: str) -> np.ndarray: ...
 
+    def encode_few(self, texts: Sequence[str]) -> np.ndarray:
+        """A handful of short texts for one request (the highlight's sentences): the same
+        vectors as encode(), made on the caller's thread without waiting for a long encode
+        call (an ingest) to finish, and not kept in the query cache."""
+        ...
+
 
 TOKEN_BUDGET = 2048  # rough tokens per batch: long passages go in small batches
 
@@ -141,6 +147,9 @@ class SentenceTransformerEncoder:
     def encode_query(self, text: str) -> np.ndarray:
         return self._cache.get(text, lambda: self.encode([text])[0])
 
+    def encode_few(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode(texts)  # PyTorch runs one batch at a time anyway (its lock)
+
     def clear_cache(self) -> None:
         self._cache.clear()
 
@@ -197,6 +206,9 @@ class HashingEncoder:
     def encode_query(self, text: str) -> np.ndarray:
         vec: np.ndarray = self.encode([text])[0]
         return vec
+
+    def encode_few(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode(texts)
 
 
 def _unit(dim: int) -> np.ndarray:

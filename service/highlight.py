@@ -57,7 +57,7 @@ def best_sentences(query: str, texts: list[str], index: NewsIndex) -> list[tuple
     undecided = chosen
     if undecided:
         sentences = [texts[row][s:e] for row, tied in undecided for s, e in tied]
-        vecs = index.encoder.encode(sentences)
+        vecs = index.encoder.encode_few(sentences)
         qvec = index.encoder.encode_query(query)
         sims = vecs @ qvec
         offset = 0

@@ -141,6 +141,13 @@ class OnnxEncoder:
     def encode_query(self, text: str) -> np.ndarray:
         return self._cache.get(text, lambda: self._run([text], query=True)[0])
 
+    def encode_few(self, texts: Sequence[str]) -> np.ndarray:
+        if not self._cpu or not texts:
+            return self.encode(texts)
+        # each text its own run, as encode() does on CPU, so the vectors are the same; no lock:
+        # the sessions take concurrent runs, and a search must not queue behind an ingest
+        return np.stack([self._run([t], query=True)[0] for t in texts])
+
     def clear_cache(self) -> None:
         self._cache.clear()
 

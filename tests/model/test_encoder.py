@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -32,3 +33,12 @@ def test_onnx_int8_vectors_match_pytorch(tmp_path: Path) -> None:
     assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-4)
     # a query is embedded the same way as a passage
     assert np.allclose(onnx.encode_query(texts[0]), fast[0], atol=1e-6)
+    # a search's few highlight sentences: same vectors, and no wait behind a long encode call
+    done: list[np.ndarray] = []
+    lock: threading.Lock = onnx._lock  # type: ignore[attr-defined]
+    with lock:  # as while an ingest is encoding
+        worker = threading.Thread(target=lambda: done.append(onnx.encode_few(texts[:3])))
+        worker.start()
+        worker.join(30)
+        assert done, "encode_few waited for a running encode() call"
+    assert np.allclose(done[0], fast[:3], atol=1e-6)
