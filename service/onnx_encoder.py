@@ -142,11 +142,16 @@ class OnnxEncoder:
         return self._cache.get(text, lambda: self._run([text], query=True)[0])
 
     def encode_few(self, texts: Sequence[str]) -> np.ndarray:
-        if not self._cpu or not texts:
+        if not self._cpu:
             return self.encode(texts)
-        # each text its own run, as encode() does on CPU, so the vectors are the same; no lock:
-        # the sessions take concurrent runs, and a search must not queue behind an ingest
-        return np.stack([self._run([t], query=True)[0] for t in texts])
+
+        def run(batch: list[str]) -> np.ndarray:
+            return self._run(batch, query=True)
+
+        # encode()'s CPU path (each text its own run, so the same vectors, across the cores)
+        # without its lock: the sessions take concurrent runs, and a search must not queue
+        # behind an ingest
+        return batched(texts, self.dim, 1, run, None, self._workers)
 
     def clear_cache(self) -> None:
         self._cache.clear()
