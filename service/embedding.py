@@ -35,8 +35,8 @@ class Encoder(Protocol):
 
     def encode_few(self, texts: Sequence[str]) -> np.ndarray:
         """A handful of short texts for one request (the highlight's sentences): the same
-        vectors as encode(), made on the caller's thread without waiting for a long encode
-        call (an ingest) to finish, and not kept in the query cache."""
+        vectors as encode(), without waiting for a long encode call (an ingest) to finish,
+        and not kept in the query cache."""
         ...
 
 

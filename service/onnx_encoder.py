@@ -218,7 +218,7 @@ def _export(model_dir: Path, path: Path, attention: str = "eager") -> None:
 
     # Eager attention exports as plain MatMul/Softmax nodes, which ONNX Runtime runs faster
     # than the graph traced from PyTorch's scaled-dot-product attention ("sdpa"), for the same
-    # vectors: 1.05x at 16 tokens to 1.3x at 256, int8, one thread (bench/export_attention.py)
+    # vectors: 1.07x at 16 tokens to 1.35x at 256, int8, one thread (bench/export_attention.py)
     inner = AutoModel.from_pretrained(str(model_dir), attn_implementation=attention)
     # BERT-style models take token_type_ids; MPNet and others do not
     typed = "token_type_ids" in inspect.signature(inner.forward).parameters
