@@ -8,7 +8,8 @@ Exports the model three ways into a temporary folder, each int8-quantized per ch
 encoder does: traced through PyTorch's scaled-dot-product attention ("sdpa", the transformers
 default and this project's export until export version 2, the baseline), through eager
 attention (plain MatMul/Softmax nodes: the export now), and the eager graph run through
-onnxruntime's transformer optimizer (fused Attention, SkipLayerNormalization, BiasGelu). Then
+onnxruntime's transformer optimizer (fused Attention, SkipLayerNormalization, BiasGelu), each
+quantized with the encoder's own recipe (service.onnx_encoder.quantize_int8). Then
 it times one text a run on one thread, as the CPU encoder does, at 16 to 256 tokens of the seed
 articles, the variants interleaved so that drift hits all alike, and reports each one's cosine
 to the sdpa export's vector."""
@@ -31,14 +32,13 @@ sys.path.insert(0, str(ROOT))
 
 from service.config import DEFAULT_MODEL  # noqa: E402
 from service.embedding import resolve_model_path  # noqa: E402
-from service.onnx_encoder import _export, _quiet  # noqa: E402
+from service.onnx_encoder import _export, _quiet, quantize_int8  # noqa: E402
 
 LENGTHS = (16, 32, 64, 96, 128, 192, 256)
 
 
 def build(model_dir: Path, work: Path) -> dict[str, Path]:
     import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
 
     config = json.loads((model_dir / "config.json").read_text())
@@ -58,14 +58,8 @@ def build(model_dir: Path, work: Path) -> dict[str, Path]:
         out = {}
         for name, path in fp32.items():
             out[name] = path.with_suffix(".int8.onnx")
-            quantize_dynamic(
-                str(path),
-                str(out[name]),
-                weight_type=QuantType.QInt8,
-                per_channel=True,
-                # the fused graph's custom ops hide tensor types from shape inference
-                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-            )
+            # the fused graph's custom ops hide tensor types from shape inference
+            quantize_int8(path, out[name], {"DefaultTensorType": onnx.TensorProto.FLOAT})
     return out
 
 

@@ -204,18 +204,7 @@ def in_process(index_dir: Path, settings: Settings, questions: Questions) -> lis
                 started = time.perf_counter()
                 index.search(SearchRequest(q, k=10, mode=mode))
                 timings.append((time.perf_counter() - started) * 1000)
-            total = time.perf_counter() - started_all
-            rows.append(
-                {
-                    "mode": mode,
-                    "p50_ms": statistics.median(timings),
-                    "p95_ms": pct(timings, 95),
-                    "p99_ms": pct(timings, 99),
-                    "qps": len(asked) / total,
-                    "encode_p50_ms": encode_p50,
-                    "p50_vs_encode": statistics.median(timings) / encode_p50,
-                }
-            )
+            rows.append(latency_row(mode, timings, time.perf_counter() - started_all, encode_p50))
         # The highlight step alone (issue: "measure the cost"), timed on the results of
         # hybrid searches made without it, as search() would run it on them.
         timings = []
@@ -224,18 +213,24 @@ def in_process(index_dir: Path, settings: Settings, questions: Questions) -> lis
             started = time.perf_counter()
             best_sentences(q, [h.text for h in hits], index)
             timings.append((time.perf_counter() - started) * 1000)
-        rows.append(
-            {
-                "mode": "highlight",  # the step alone
-                "p50_ms": statistics.median(timings),
-                "p95_ms": pct(timings, 95),
-                "p99_ms": pct(timings, 99),
-                "qps": len(timings) / (sum(timings) / 1000),
-                "encode_p50_ms": encode_p50,
-                "p50_vs_encode": statistics.median(timings) / encode_p50,
-            }
-        )
+        rows.append(latency_row("highlight", timings, sum(timings) / 1000, encode_p50))
     return rows
+
+
+def latency_row(
+    mode: str, timings: list[float], seconds: float, encode_p50: float
+) -> dict[str, Any]:
+    """Percentiles of per-call milliseconds, calls a second over `seconds`, and the p50 as a
+    ratio to encoding the question alone."""
+    return {
+        "mode": mode,
+        "p50_ms": statistics.median(timings),
+        "p95_ms": pct(timings, 95),
+        "p99_ms": pct(timings, 99),
+        "qps": len(timings) / seconds,
+        "encode_p50_ms": encode_p50,
+        "p50_vs_encode": statistics.median(timings) / encode_p50,
+    }
 
 
 async def http_load(url: str, questions: list[str], clients: int, mode: str) -> dict[str, Any]:
