@@ -65,7 +65,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        before = text[start : match.start() + 1].split()
+        before = text[start : match.start() + 1].rsplit(None, 1)  # its last word
         last = before[-1].rstrip(".!?\"'”’)]").lower() if before else ""
         if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
             continue  # "Antony J. Blinken", "U.S. officials"

@@ -21,7 +21,8 @@ def shingles(text: str, size: int = SHINGLE) -> frozenset[tuple[str, ...]]:
     words = _WORD.findall(text.lower().replace("’", "'"))
     if len(words) < size:
         return frozenset({tuple(words)}) if words else frozenset()
-    return frozenset(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+    # windows of `size` words; zip stops at the shortest, the last full window
+    return frozenset(zip(*(words[i:] for i in range(size)), strict=False))
 
 
 def containment(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
@@ -41,22 +42,27 @@ def group_near_duplicates(
 ) -> list[tuple[int, list[int]]]:
     """`ranked`: (id, text, vector) best first. Returns every (leader id, folded ids), in
     leader order; a passage joins the first leader it nearly duplicates. The cosine test runs
-    first, vectorised, so shingles are compared only for the few candidates it lets through."""
+    first, for all pairs in one product, so shingles are compared only for the few candidates
+    it lets through."""
+    if not ranked:
+        return []
+    vectors = np.stack([vec for _, _, vec in ranked])
+    close_to = (vectors @ vectors.T >= MIN_COSINE).tolist()
     groups: list[tuple[int, list[int]]] = []
-    leader_texts: list[str] = []
-    leader_vectors = np.zeros((len(ranked), ranked[0][2].shape[0] if ranked else 1), np.float32)
-    for pid, text, vec in ranked:
-        n = len(groups)
-        close: list[int] = np.flatnonzero(leader_vectors[:n] @ vec >= MIN_COSINE).tolist()
+    leaders: list[int] = []  # row in `ranked` of each group's leader
+    for row, (pid, text, _) in enumerate(ranked):
+        near = close_to[row]
         # shingles only where the cosine test passed: most passages never need theirs
-        for slot in close:
-            if containment(shingles(text), shingles(leader_texts[slot])) >= MIN_CONTAINMENT:
+        for slot, leader in enumerate(leaders):
+            if (
+                near[leader]
+                and containment(shingles(text), shingles(ranked[leader][1])) >= MIN_CONTAINMENT
+            ):
                 groups[slot][1].append(pid)
                 break
         else:
             groups.append((pid, []))
-            leader_texts.append(text)
-            leader_vectors[n] = vec
+            leaders.append(row)
     return groups
 
 

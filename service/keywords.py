@@ -30,6 +30,10 @@ _VOCAB = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.newsearch_vocab "
     "USING fts5vocab(main, 'passages_fts', 'instance')"
 )
+_VOCAB_ROWS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.newsearch_vocab_rows "
+    "USING fts5vocab(main, 'passages_fts', 'row')"
+)
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,47 @@ class KeywordIndex:
         allowed = self.store.filtered_ids(filters) if filters.active() else None
         return _rank(rows, [found[t] for (t,) in terms], limit, allowed)
 
+    def idf(self, words: Sequence[str]) -> dict[str, float]:
+        """Each word's inverse document frequency over the passages, log(1 + (N - n + 0.5) /
+        (n + 0.5)) (bm25's, kept above zero): how much finding it says. Words whose postings
+        are cached (a keyword search for them just ran) cost no query; the rest are counted
+        by FTS5 in one. A word FTS5 reads as several tokens or none counts as unseen."""
+        conn = self.store.conn
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            with self._lock:
+                rows = self._sync(conn) if self.budget > 0 else None
+                terms = {w: self._term(w) for w in words}
+                cached = {
+                    t[0]: p
+                    for t in terms.values()
+                    if len(t) == 1 and (p := self._postings.get(t[0])) is not None
+                }
+            counts = {
+                t: int(rows.alive[p.positions].sum()) if rows is not None else len(p.positions)
+                for t, p in cached.items()
+            }
+            missing = sorted({t[0] for t in terms.values() if len(t) == 1} - counts.keys())
+            if missing:
+                conn.execute(_VOCAB_ROWS)
+                marks = ",".join("?" * len(missing))
+                found = conn.execute(
+                    f"SELECT term, doc FROM temp.newsearch_vocab_rows WHERE term IN ({marks})",
+                    missing,
+                )
+                counts.update({t: int(n) for t, n in found})
+            n = rows.count if rows is not None else _live_rows(conn)
+        finally:
+            if own:
+                conn.execute("COMMIT")
+        out = {}
+        for word, t in terms.items():
+            hits = counts.get(t[0], 0) if len(t) == 1 else 0
+            out[word] = math.log(1.0 + (max(n - hits, 0) + 0.5) / (hits + 0.5))
+        return out
+
     def _fts5(self, query: str, limit: int, filters: Filters) -> list[tuple[int, float]]:
         match = fts_query(query)
         return self.store.keyword_search(match, limit, filters) if match else []
@@ -135,7 +180,7 @@ class KeywordIndex:
         last = int(rows.rowids[-1])
         new_ids, new_lengths = _read_sizes(conn, "WHERE id > ?", (last,))
         alive = rows.alive
-        live = int(conn.execute("SELECT count(*) FROM passages_fts_docsize").fetchone()[0])
+        live = _live_rows(conn)
         if live != rows.count + len(new_ids):  # rows were deleted
             now, _ = _read_sizes(conn, "WHERE id <= ?", (last,))
             alive = alive & np.isin(rows.rowids, now, assume_unique=True)
@@ -226,6 +271,10 @@ class KeywordIndex:
             tok.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
             self._tokenizer = tok
         return self._tokenizer
+
+
+def _live_rows(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM passages_fts_docsize").fetchone()[0])
 
 
 def _load_rows(conn: sqlite3.Connection, generation: int) -> _Rows:

@@ -3,6 +3,7 @@ deletes, filters and a cache too small to hold a query."""
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -203,3 +204,33 @@ def test_first_varints_decode_fts5_sizes() -> None:
     blobs = tuple(varint(v) + varint(rng.randrange(1000)) for v in values)
     assert first_varints(blobs).tolist() == values
     assert first_varints(()).tolist() == []
+
+
+def rows_matching(index: NewsIndex, word: str) -> int:
+    found = index.store.conn.execute(
+        "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (f'"{word}"',)
+    )
+    return int(found.fetchone()[0])
+
+
+@pytest.mark.parametrize("budget", [10_000_000, 0])
+def test_idf_counts_the_rows_holding_each_word(index: NewsIndex, budget: int) -> None:
+    keywords = KeywordIndex(index.store, budget=budget)
+    words = ["ceasefire", "running", "abbas", "naïve", "zzzz", "foo_bar"]
+
+    def expected() -> dict[str, float]:
+        total = int(index.store.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+        out = {}
+        for word in words:
+            n = 0 if "_" in word else rows_matching(index, word)  # '_': two tokens, unseen
+            out[word] = math.log(1 + (total - n + 0.5) / (n + 0.5))
+        return out
+
+    assert keywords.idf(words) == pytest.approx(expected(), abs=1e-12)  # counted by FTS5
+    keywords.search("ceasefire running abbas", 10, Filters())  # now cached (budget > 0)
+    assert keywords.idf(words) == pytest.approx(expected(), abs=1e-12)
+    for n in range(30):
+        index.delete(f"doc-{n}")  # cached postings of deleted rows must not count
+    index.add_articles(articles(10, seed=7, prefix="later"))
+    assert keywords.idf(words) == pytest.approx(expected(), abs=1e-12)
+    assert expected()["zzzz"] > expected()["abbas"] > expected()["ceasefire"]

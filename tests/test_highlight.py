@@ -1,0 +1,91 @@
+"""The highlighter's sentence scoring: rare query words weigh more, the word matcher finds
+what plain tokenising finds, and the embedding model is asked only for ties."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from service import Article, NewsIndex, Settings
+from service import highlight as hl
+from service.chunking import sentence_spans
+from service.store import STOPWORDS
+
+
+@pytest.fixture
+def index(settings: Settings) -> Iterator[NewsIndex]:
+    index = NewsIndex.open(settings, writable=True, create=True)
+    # "rocket" is in every passage, "Abbas" in one: finding Abbas says more
+    common = [
+        Article(doc_id=f"r-{n}", title="r", text=f"A rocket hit town number {n}.")
+        for n in range(40)
+    ]
+    index.add_articles([*common, Article(doc_id="a", title="a", text="Abbas met the rocket team.")])
+    yield index
+    index.close()
+
+
+def test_the_rarer_query_word_marks_the_sentence(index: NewsIndex) -> None:
+    text = "A rocket hit the city overnight. Abbas met the minister on Sunday morning."
+    spans = sentence_spans(text)
+    # one query word each, sentences of about the same length: the rare word decides
+    assert hl.best_sentences("rocket Abbas", [text], index) == [spans[1]]
+    weights = hl.term_weights("rocket Abbas", index)
+    assert weights["abbas"] > weights["rocket"] > 0
+
+
+def test_an_earlier_sentence_wins_when_all_else_is_equal(
+    index: NewsIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index.encoder, "encode_few", lambda texts: pytest.fail("model asked"))
+    text = "Abbas met the press. Abbas saw the press."  # same query words, same length
+    assert hl.best_sentences("Abbas", [text], index) == [sentence_spans(text)[0]]
+
+
+def test_the_matcher_finds_what_tokenising_finds() -> None:
+    rng = random.Random(3)
+    vocabulary = [
+        "Abbas", "abbasid", "rocket", "rockets", "rock", "ceasefire", "ceasefires", "naïve",
+        "should", "shoulder", "the", "a", "it's", "covid-19", "Ünal", "ünal", "x", "résumé",
+    ]  # fmt: skip
+    for _ in range(300):
+        query = " ".join(rng.sample(vocabulary, rng.randint(1, 5)))
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 30)))
+        stems = {w[:6] for w in re.findall(r"\w+", query.lower()) if w not in STOPWORDS}
+        matcher = hl._matcher(stems)
+        found = (
+            Counter(w[:6] for w in matcher.findall(text.lower()) if w not in STOPWORDS)
+            if matcher
+            else Counter()
+        )
+        words = re.findall(r"\w+", text.lower())
+        expected = Counter(w[:6] for w in words if w not in STOPWORDS and w[:6] in stems)
+        assert found == expected, (query, text)
+
+
+def test_the_model_breaks_ties_only(index: NewsIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[list[str]] = []
+    encode_few = index.encoder.encode_few
+
+    def counted(texts: list[str]) -> np.ndarray:
+        asked.append(list(texts))
+        return encode_few(texts)
+
+    monkeypatch.setattr(index.encoder, "encode_few", counted)
+    decided = "A rocket hit the city overnight. Abbas met the minister on Sunday morning."
+    hl.best_sentences("Abbas", [decided], index)
+    assert asked == []
+    # no query word anywhere: the model orders the sentences
+    text = "Talks went on late. The minister left early. Nobody spoke to the press."
+    spans = sentence_spans(text)
+    picked = hl.best_sentences("ceasefire negotiations", [text], index)
+    assert asked == [[text[s:e] for s, e in spans]]
+    sims = encode_few([text[s:e] for s, e in spans]) @ index.encoder.encode_query(
+        "ceasefire negotiations"
+    )
+    assert picked == [spans[int(np.argmax(sims))]]
