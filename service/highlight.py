@@ -1,7 +1,7 @@
 """Marks the sentence of each result that best answers the query: bm25 over its words (each
-query word weighted by how rare it is among the passages), as Lucene's highlighter scores
-passages, and the embedding model only to break ties (sentences alike in every respect, or
-none holding a query word)."""
+query word weighted by how rare it is among the passages), scored the way Lucene's highlighter
+scores passages, and the embedding model only to break ties (sentences alike in every respect,
+or none holding a query word)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ MODEL_RESULTS = 3  # results whose tied sentences the embedding model may order
 MODEL_SENTENCES = 16  # at most this many sentences embedded per search
 
 
-# Sentence scoring after Lucene's unified highlighter (PassageScorer, what Elasticsearch marks
-# passages with): bm25 over the sentence's words, with its constants and a mild preference for
-# earlier sentences (news puts the point first)
+# Sentence scoring after Lucene's unified highlighter (its PassageScorer: each passage scored
+# as a miniature document, norm(start) x sum of weight x bm25 tf, k1 1.2, b 0.75, an average
+# sentence of 87 characters, a mild preference for earlier passages). Lucene weighs a term by
+# its statistics within the document; here a query word weighs its idf over the whole index.
 K1, B, PIVOT_CHARS = 1.2, 0.75, 87
 
 
