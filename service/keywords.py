@@ -12,11 +12,12 @@ words that were asked for (an LRU bounded by `budget` postings)."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -94,22 +95,15 @@ class KeywordIndex:
             # a word FTS5 reads as a phrase of several tokens (or none): its own engine
             return self._fts5(query, limit, filters)
         conn = self.store.conn
-        # one snapshot for the generation, the row sizes and the postings (inside a caller's
-        # own transaction, that one serves); it begins under the lock, so the cache only
-        # ever moves forward
-        own = not conn.in_transaction
-        if own:
-            conn.execute("BEGIN")
-        try:
+        # one snapshot for the generation, the row sizes and the postings; it begins under
+        # the lock, so the cache only ever moves forward
+        with _snapshot(conn):
             with self._lock:
                 rows = self._sync(conn)
                 found = {t: p for (t,) in terms if (p := self._cached(t)) is not None}
             # words not cached yet are read without the lock (a common word's postings take
             # milliseconds at 100k), so other searches are not held up behind them
             fetched = {t: self._read(conn, t, rows) for (t,) in terms if t not in found}
-        finally:
-            if own:
-                conn.execute("COMMIT")
         if fetched:
             with self._lock:
                 if self._rows is rows:  # else the cache moved on past this snapshot meanwhile
@@ -125,10 +119,7 @@ class KeywordIndex:
         are cached (a keyword search for them just ran) cost no query; the rest are counted
         by FTS5 in one. A word FTS5 reads as several tokens or none counts as unseen."""
         conn = self.store.conn
-        own = not conn.in_transaction
-        if own:
-            conn.execute("BEGIN")
-        try:
+        with _snapshot(conn):
             with self._lock:
                 rows = self._sync(conn) if self.budget > 0 else None
                 terms = {w: self._term(w) for w in words}
@@ -151,9 +142,6 @@ class KeywordIndex:
                 )
                 counts.update({t: int(n) for t, n in found})
             n = rows.count if rows is not None else _live_rows(conn)
-        finally:
-            if own:
-                conn.execute("COMMIT")
         out = {}
         for word, t in terms.items():
             hits = counts.get(t[0], 0) if len(t) == 1 else 0
@@ -271,6 +259,20 @@ class KeywordIndex:
             tok.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
             self._tokenizer = tok
         return self._tokenizer
+
+
+@contextlib.contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction for the block: every read in it sees the same database (inside a
+    caller's own transaction, that one serves)."""
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if own:
+            conn.execute("COMMIT")
 
 
 def _live_rows(conn: sqlite3.Connection) -> int:
