@@ -101,8 +101,8 @@ RTQA = SHARED_DATA / "realtimeqa-news"
 def test_the_marked_sentence_holds_the_answer_on_realtime_qa(settings: Settings) -> None:
     """bench/highlight.py's measure in small: RealTime QA evidence paragraphs whose answer is
     in some sentences but not all. The highlighter needs the model only for ties, so the
-    hashing encoder stands in (75.1 % with it; bench/highlight.py with the real model: 75.3 %; the first
-    sentence alone: 89.8 %, the real model alone: 74.5 %)."""
+    hashing encoder stands in (75.1 % with it; bench/highlight.py with the real model: 75.3 %,
+    the first sentence alone: 89.8 %, the real model alone: 74.5 %)."""
     from bench.highlight import cases
     from service.evaluate import iter_corpus, load_dataset
 
