@@ -95,62 +95,62 @@ class KeywordIndex:
             # a word FTS5 reads as a phrase of several tokens (or none): its own engine
             return self._fts5(query, limit, filters)
         conn = self.store.conn
-        # one snapshot for the generation, the row sizes and the postings; it begins under
-        # the lock, so the cache only ever moves forward
         with _snapshot(conn):
-            with self._lock:
-                rows = self._sync(conn)
-                found = {t: p for (t,) in terms if (p := self._cached(t)) is not None}
-            # words not cached yet are read without the lock (a common word's postings take
-            # milliseconds at 100k), so other searches are not held up behind them
-            fetched = {t: self._read(conn, t, rows) for (t,) in terms if t not in found}
-        if fetched:
-            with self._lock:
-                if self._rows is rows:  # else the cache moved on past this snapshot meanwhile
-                    for term, postings in fetched.items():
-                        self._remember(term, postings)
-        found.update(fetched)
+            rows, found = self._lookup(conn, [t for (t,) in terms])
         allowed = self.store.filtered_ids(filters) if filters.active() else None
         return _rank(rows, [found[t] for (t,) in terms], limit, allowed)
 
     def idf(self, words: Sequence[str]) -> dict[str, float]:
         """Each word's inverse document frequency over the passages, log(1 + (N - n + 0.5) /
-        (n + 0.5)) (bm25's, kept above zero): how much finding it says. Words whose postings
-        are cached (a keyword search for them just ran) cost no query; the rest are counted
-        by FTS5 in one. A word FTS5 reads as several tokens or none counts as unseen."""
+        (n + 0.5)) (bm25's, kept above zero): how much finding it says. The counts come from
+        the same cached postings a keyword search uses (after a hybrid search, no query at
+        all; a dense search reads and caches them once); with the cache off, FTS5 counts
+        them. A word FTS5 reads as several tokens or none counts as unseen."""
         conn = self.store.conn
+        with self._lock:
+            terms = {w: self._term(w) for w in words}
+        single = list(dict.fromkeys(t[0] for t in terms.values() if len(t) == 1))
         with _snapshot(conn):
-            with self._lock:
-                # the cache as it is: loading every row's size for it (0.6 s at 1M) is left
-                # to the first keyword search
-                rows = self._sync(conn) if self._rows is not None else None
-                terms = {w: self._term(w) for w in words}
-                cached = {
-                    t[0]: p
-                    for t in terms.values()
-                    if rows is not None
-                    and len(t) == 1
-                    and (p := self._postings.get(t[0])) is not None
-                }
-            alive = rows.alive if rows is not None else None
-            counts = {
-                t: int(alive[p.positions].sum()) for t, p in cached.items() if alive is not None
-            }
-            missing = sorted({t[0] for t in terms.values() if len(t) == 1} - counts.keys())
-            if missing:
+            if self.budget > 0:
+                rows, found = self._lookup(conn, single)
+                counts = {t: int(rows.alive[p.positions].sum()) for t, p in found.items()}
+                n = rows.count
+            elif single:
                 conn.execute(_VOCAB_ROWS)
-                marks = ",".join("?" * len(missing))
-                found = conn.execute(
+                marks = ",".join("?" * len(single))
+                counted = conn.execute(
                     f"SELECT term, doc FROM temp.newsearch_vocab_rows WHERE term IN ({marks})",
-                    missing,
+                    single,
                 )
-                counts.update({t: int(n) for t, n in found})
-            n = rows.count if rows is not None else _live_rows(conn)
+                counts = {t: int(hits) for t, hits in counted}
+                n = _live_rows(conn)
+            else:
+                counts, n = {}, _live_rows(conn)
         out = {}
         for word, t in terms.items():
             hits = counts.get(t[0], 0) if len(t) == 1 else 0
             out[word] = math.log(1.0 + (max(n - hits, 0) + 0.5) / (hits + 0.5))
         return out
+
+    def _lookup(
+        self, conn: sqlite3.Connection, terms: Sequence[str]
+    ) -> tuple[_Rows, dict[str, _Postings]]:
+        """The rows and the postings of `terms`, in the caller's snapshot. The snapshot's
+        generation is read under the lock, so the cache only ever moves forward; words not
+        cached yet are read without it (a common word's postings take milliseconds at 100k),
+        so other searches are not held up behind them, and kept only if no write moved the
+        cache on meanwhile."""
+        with self._lock:
+            rows = self._sync(conn)
+            found = {t: p for t in terms if (p := self._cached(t)) is not None}
+        fetched = {t: self._read(conn, t, rows) for t in terms if t not in found}
+        if fetched:
+            with self._lock:
+                if self._rows is rows:
+                    for term, postings in fetched.items():
+                        self._remember(term, postings)
+        found.update(fetched)
+        return rows, found
 
     def _fts5(self, query: str, limit: int, filters: Filters) -> list[tuple[int, float]]:
         match = fts_query(query)

@@ -226,9 +226,10 @@ def test_idf_counts_the_rows_holding_each_word(index: NewsIndex, budget: int) ->
             out[word] = math.log(1 + (total - n + 0.5) / (n + 0.5))
         return out
 
-    assert keywords.idf(words) == pytest.approx(expected(), abs=1e-12)  # counted by FTS5
-    keywords.search("ceasefire running abbas", 10, Filters())  # now cached (budget > 0)
+    # budget > 0: postings read into the cache (then served from it); 0: counted by FTS5
     assert keywords.idf(words) == pytest.approx(expected(), abs=1e-12)
+    assert keywords.idf(words) == pytest.approx(expected(), abs=1e-12)
+    assert bool(keywords._postings) == (budget > 0)
     for n in range(30):
         index.delete(f"doc-{n}")  # cached postings of deleted rows must not count
     index.add_articles(articles(10, seed=7, prefix="later"))
