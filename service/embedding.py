@@ -7,10 +7,10 @@ import re
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Sized
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -43,11 +43,14 @@ class Encoder(Protocol):
 TOKEN_BUDGET = 2048  # rough tokens per batch: long passages go in small batches
 
 
+Item = TypeVar("Item", bound=Sized)  # a text, or a text's token ids: batched by its length
+
+
 def batched(
-    texts: Sequence[str],
+    texts: Sequence[Item],
     dim: int,
     batch_size: int,
-    run: Callable[[list[str]], np.ndarray],
+    run: Callable[[list[Item]], np.ndarray],
     progress: ProgressFn | None,
     workers: int = 1,
 ) -> np.ndarray:

@@ -39,8 +39,8 @@ def _stem(word: str) -> str:
 def _matcher(stems: Iterable[str]) -> re.Pattern[str] | None:
     """Finds the words of a lower-cased text whose stem is one of `stems`, in one C-level
     scan: a 6-letter stem starts a word, a shorter one is the whole word."""
-    parts = [re.escape(s) + (r"\w*" if len(s) >= 6 else "") for s in sorted(stems, key=len)]
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts[::-1]) + r")(?!\w)") if parts else None
+    parts = [re.escape(s) + (r"\w*" if len(s) >= 6 else "") for s in stems]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)") if parts else None
 
 
 def term_weights(query: str, index: NewsIndex) -> dict[str, float]:
