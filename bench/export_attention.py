@@ -9,7 +9,7 @@ encoder does: traced through PyTorch's scaled-dot-product attention ("sdpa", the
 default and this project's export until export version 2, the baseline), through eager
 attention (plain MatMul/Softmax nodes: the export now), and the eager graph run through
 onnxruntime's transformer optimizer (fused Attention, SkipLayerNormalization, BiasGelu), each
-quantized with the encoder's own recipe (service.onnx_encoder.quantize_int8). Then
+quantized with the encoder's own recipe (service.encoders.export.quantize_int8). Then
 it times one text a run on one thread, as the CPU encoder does, at 16 to 256 tokens of the seed
 articles, the variants interleaved so that drift hits all alike, and reports each one's cosine
 to the sdpa export's vector."""
@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from service.config import DEFAULT_MODEL  # noqa: E402
-from service.embedding import resolve_model_path  # noqa: E402
-from service.onnx_encoder import _export, _quiet, quantize_int8  # noqa: E402
+from service.encoders import resolve_model_path  # noqa: E402
+from service.encoders.export import _export, _quiet, quantize_int8  # noqa: E402
 
 LENGTHS = (16, 32, 64, 96, 128, 192, 256)
 

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from service import NewsIndex, Settings  # noqa: E402
 from service.chunking import sentence_spans  # noqa: E402
 from service.evaluate import evaluate, load_dataset  # noqa: E402
-from service.highlight import best_sentences  # noqa: E402
+from service.search.highlight import best_sentences  # noqa: E402
 
 Span = tuple[int, int]
 
@@ -103,7 +103,7 @@ def main() -> None:
             return encode_few(texts)
 
         def shipped(question: str, text: str) -> Span:
-            return best_sentences(question, [text], index)[0]
+            return best_sentences(question, [text], index.keywords.idf, index.encoder)[0]
 
         def first(question: str, text: str) -> Span:
             return sentence_spans(text)[0]

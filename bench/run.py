@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 from service import NewsIndex, SearchRequest, Settings  # noqa: E402
 from service.chunking import chunk  # noqa: E402
 from service.config import DEFAULT_MODEL  # noqa: E402
-from service.embedding import load_encoder, resolve_model_path  # noqa: E402
+from service.encoders import load_encoder, resolve_model_path  # noqa: E402
 from service.evaluate import iter_corpus, load_dataset  # noqa: E402
-from service.highlight import best_sentences  # noqa: E402
+from service.search.highlight import best_sentences  # noqa: E402
 from tests.server_helpers import running_server  # noqa: E402
 
 
@@ -211,7 +211,7 @@ def in_process(index_dir: Path, settings: Settings, questions: Questions) -> lis
         for q in questions.take():
             hits = index.search(SearchRequest(q, k=10, mode="hybrid", highlight=False)).results
             started = time.perf_counter()
-            best_sentences(q, [h.text for h in hits], index)
+            best_sentences(q, [h.text for h in hits], index.keywords.idf, index.encoder)
             timings.append((time.perf_counter() - started) * 1000)
         rows.append(latency_row("highlight", timings, sum(timings) / 1000, encode_p50))
     return rows

@@ -37,7 +37,7 @@ NOISE = 0.03  # per dimension: a synthetic vector keeps cosine ~0.86 to its real
 def make_data(work: Path, n: int, queries: int, data: Path) -> None:
     from service.chunking import chunk
     from service.config import Settings
-    from service.embedding import load_encoder
+    from service.encoders import load_encoder
     from service.evaluate import iter_corpus, load_dataset
 
     settings = Settings()

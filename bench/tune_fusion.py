@@ -18,8 +18,9 @@ import pytrec_eval
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service import NewsIndex, Settings  # noqa: E402
+from service.analysis import STOPWORDS, WORD, fts_query  # noqa: E402
 from service.evaluate import load_dataset  # noqa: E402
-from service.store import _FTS_TOKEN, STOPWORDS, Filters, fts_query  # noqa: E402
+from service.search import Filters  # noqa: E402
 
 
 def main() -> None:
@@ -143,7 +144,7 @@ def main() -> None:
     # BM25 does this; the searcher counts each distinct word once).
     repeated: list[dict[int, float]] = []
     for q in qids:
-        words = [w for w in _FTS_TOKEN.findall(data.queries[q].lower()) if w not in STOPWORDS]
+        words = [w for w in WORD.findall(data.queries[q].lower()) if w not in STOPWORDS]
         kept = set(list(dict.fromkeys(words))[:64])
         match = " OR ".join(f'"{w}"' for w in words if w in kept)
         hits = index.store.keyword_search(match, 1000, Filters()) if match else []

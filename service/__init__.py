@@ -1,9 +1,11 @@
 """newsearch: semantic search over news archives.
 
-The public API is the NewsIndex object (open, add_articles, delete, search) plus the records it
-takes and returns; the CLI (`newsearch`) and the HTTP service are thin layers over it.
+The public API is the NewsIndex object (open, add_articles, index_files, delete, search) with
+the records it takes and returns, and a Client that asks a running server the same questions;
+the CLI (`newsearch`) and the HTTP service are thin layers over them.
 """
 
+from service.client import Client
 from service.config import Settings
 from service.errors import (
     IndexBusy,
@@ -11,18 +13,22 @@ from service.errors import (
     IndexMismatch,
     IndexMissing,
     InputError,
+    MissingDependency,
     NewsearchError,
     NotFound,
+    ReadOnly,
+    ServerError,
 )
-from service.newsindex import AddReport, NewsIndex, Stats
-from service.records import AlsoReported, Article, Hit, Passage, SearchResponse
-from service.search import SearchRequest
-from service.store import Filters
+from service.newsindex import NewsIndex, Stats
+from service.records import AlsoReported, Article, Hit, Passage, SearchResponse, WrittenDocument
+from service.search import Filters, SearchRequest
+from service.writer import AddReport
 
 __all__ = [
     "AddReport",
     "AlsoReported",
     "Article",
+    "Client",
     "Filters",
     "Hit",
     "IndexBusy",
@@ -30,12 +36,16 @@ __all__ = [
     "IndexMismatch",
     "IndexMissing",
     "InputError",
+    "MissingDependency",
     "NewsIndex",
     "NewsearchError",
     "NotFound",
     "Passage",
+    "ReadOnly",
     "SearchRequest",
     "SearchResponse",
+    "ServerError",
     "Settings",
     "Stats",
+    "WrittenDocument",
 ]

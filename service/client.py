@@ -1,19 +1,15 @@
-"""A small HTTP client for a running `newsearch serve`, used by `ask --server` and `add`."""
+"""A client for a running `newsearch serve`: the same requests and typed replies as the
+library (SearchRequest in, SearchResponse out), over HTTP. `ask --server` and `add` use it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from service.errors import NewsearchError
-from service.records import Article
+from service.errors import ServerError
+from service.records import Article, SearchResponse, WrittenDocument
+from service.search import SearchRequest
 
 TIMEOUT_S = 120.0
-
-
-class ServerError(NewsearchError):
-    def __init__(self, message: str, status: int = 502) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class Client:
@@ -48,12 +44,25 @@ class Client:
             )
         return data
 
-    def search(self, request: dict[str, Any]) -> dict[str, Any]:
-        body = {k: v for k, v in request.items() if v is not None}
-        result: dict[str, Any] = self._call("POST", "/search", json=body)
-        return result
+    def search(self, request: SearchRequest) -> SearchResponse:
+        """The server's answer to the request, as NewsIndex.search would give it."""
+        f = request.filters
+        body = {
+            "query": request.query,
+            "k": request.k,
+            "mode": request.mode,
+            "outlet": f.outlet,
+            "date_from": f.date_from,
+            "date_to": f.date_to,
+            "doc_id": f.doc_id,
+            "group": request.group,
+            "highlight": request.highlight,
+        }
+        data = self._call("POST", "/search", json={k: v for k, v in body.items() if v is not None})
+        return SearchResponse.from_dict(data)
 
-    def add(self, articles: list[Article]) -> dict[str, Any]:
+    def add(self, articles: list[Article]) -> list[WrittenDocument]:
+        """Adds or replaces the articles; what happened to each."""
         payload = [
             {
                 k: v
@@ -69,8 +78,14 @@ class Client:
             }
             for a in articles
         ]
-        result: dict[str, Any] = self._call("POST", "/documents", json=payload)
-        return result
+        data = self._call("POST", "/documents", json=payload)
+        return [WrittenDocument(**doc) for doc in data["documents"]]
 
     def close(self) -> None:
         self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

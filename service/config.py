@@ -1,12 +1,14 @@
 """Settings: built once at the edges (CLI, app factory) and passed down; nothing reads the
-environment below this module's `from_env`."""
+environment below this module's `from_env`. Each setting says what it does (`doc`) and which
+environment variable sets it (`env`); the configuration docs are generated from them."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from service.errors import InputError
 from service.vectors import AnnPolicy
@@ -14,53 +16,84 @@ from service.vectors import AnnPolicy
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_INDEX_DIR = Path("index")
 
-# Every environment variable newsearch reads, with what it sets (a test keeps README in step).
-ENV_VARS: dict[str, str] = {
-    "NEWSEARCH_INDEX_DIR": "index directory (default: index/)",
-    "NEWSEARCH_MODEL": "embedding model: a sentence-transformers directory or name",
-    "NEWSEARCH_BACKEND": "encoder runtime: onnx-int8 (default), onnx or torch",
-    "NEWSEARCH_CACHE_DIR": "where exported ONNX models are kept (default ~/.cache/newsearch)",
-    "NEWSEARCH_SERVER": "URL of a running `newsearch serve` for ask/add",
-    "NEWSEARCH_API_KEY": "bearer token required on write endpoints",
-    "NEWSEARCH_RERANK": "cross-encoder directory or name to rerank the top candidates",
-    "NEWSEARCH_ANN_THRESHOLD": "passages from which search is approximate (IVF; default 20000)",
-    "NEWSEARCH_ANN_NPROBE": "IVF lists scanned per query: recall against speed (default 64)",
-    "NEWSEARCH_KEYWORD_CACHE": "keyword postings held in memory (default 10000000; 0: FTS5 bm25())",
-}
+
+def _setting(default: Any = None, doc: str = "", env: str | None = None, **kw: Any) -> Any:
+    """A Settings field with its documentation and, if one sets it, its environment variable."""
+    metadata = {"doc": doc, "env": env}
+    if "default_factory" in kw:
+        return field(default_factory=kw["default_factory"], metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class Settings:
-    index_dir: Path = DEFAULT_INDEX_DIR
-    model: str = DEFAULT_MODEL
-    backend: str = "onnx-int8"  # onnx-int8 | onnx | torch (see README: quality and speed)
-    cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "newsearch")
-    batch_size: int = 64
-    # passages longer than this are split at sentence ends; 0 keeps each document whole
-    max_passage_words: int = 180
-    # a sentence-transformers CrossEncoder dir or name; None: no reranking
-    rerank_model: str | None = None
-    rerank_top_n: int = 50
-    # approximate search (service.vectors.AnnPolicy): from how many vectors, how hard to look
-    ann_threshold: int = 20_000
-    ann_nprobe: int = 64
-    # keyword ranking from cached FTS5 postings (service.keywords); 0 leaves it to FTS5
-    keyword_cache: int = 10_000_000
-    # HTTP service
-    host: str = "127.0.0.1"
-    port: int = 8000
-    api_key: str | None = None
-    protect_reads: bool = False
-    max_query_chars: int = 2000
-    max_body_bytes: int = 10 * 1024 * 1024
-    cors_origins: tuple[str, ...] = field(default_factory=tuple)
-    workers: int = 8  # threads serving requests (each holds one SQLite connection)
-    # how often a server saves a changed FAISS file (SQLite already holds every write)
-    flush_seconds: float = 5.0
-    # where POST /snapshot writes (default: <index_dir>-snapshots beside the index)
-    snapshot_dir: Path | None = None
-    # replicas of `serve --ray` share one snapshot and refuse writes
-    read_only: bool = False
+    index_dir: Path = _setting(DEFAULT_INDEX_DIR, "index directory", "NEWSEARCH_INDEX_DIR")
+    model: str = _setting(
+        DEFAULT_MODEL,
+        "embedding model: a sentence-transformers directory or name (the default is bundled)",
+        "NEWSEARCH_MODEL",
+    )
+    backend: str = _setting(
+        "onnx-int8", "encoder runtime: onnx-int8, onnx or torch", "NEWSEARCH_BACKEND"
+    )
+    cache_dir: Path = _setting(
+        doc="where exported ONNX models are kept",
+        env="NEWSEARCH_CACHE_DIR",
+        default_factory=lambda: Path.home() / ".cache" / "newsearch",
+    )
+    batch_size: int = _setting(64, "texts per encoder batch (PyTorch and GPU runs)")
+    max_passage_words: int = _setting(
+        180, "passages longer than this are split at sentence ends; 0 keeps each document whole"
+    )
+    rerank_model: str | None = _setting(
+        None,
+        "a sentence-transformers CrossEncoder directory or name that reranks the top candidates "
+        "(off when unset)",
+        "NEWSEARCH_RERANK",
+    )
+    rerank_top_n: int = _setting(50, "candidates the cross-encoder reranks")
+    ann_threshold: int = _setting(
+        20_000,
+        "passages from which vector search is approximate (IVF)",
+        "NEWSEARCH_ANN_THRESHOLD",
+    )
+    ann_nprobe: int = _setting(
+        64, "IVF lists scanned per question: recall against speed", "NEWSEARCH_ANN_NPROBE"
+    )
+    keyword_cache: int = _setting(
+        10_000_000,
+        "keyword postings held in memory for bm25 ranking (8 bytes each); 0 leaves ranking "
+        "to FTS5's bm25(), same results, slower",
+        "NEWSEARCH_KEYWORD_CACHE",
+    )
+    server: str | None = _setting(
+        None, "URL of a running `newsearch serve` that ask and add talk to", "NEWSEARCH_SERVER"
+    )
+    host: str = _setting("127.0.0.1", "address the HTTP service binds")
+    port: int = _setting(8000, "port the HTTP service binds")
+    api_key: str | None = _setting(
+        None,
+        "bearer token the server requires on writes (and reads, with protect_reads); "
+        "ask and add send it",
+        "NEWSEARCH_API_KEY",
+    )
+    protect_reads: bool = _setting(False, "require the API key on searches and reads too")
+    max_query_chars: int = _setting(2000, "longest question the service accepts")
+    max_body_bytes: int = _setting(10 * 1024 * 1024, "largest request body the service reads")
+    cors_origins: tuple[str, ...] = _setting(
+        doc="origins allowed to call the API from a browser (none by default)",
+        default_factory=tuple,
+    )
+    workers: int = _setting(8, "threads serving requests (each holds one SQLite connection)")
+    flush_seconds: float = _setting(
+        5.0, "how often a server saves a changed FAISS file (SQLite already holds every write)"
+    )
+    snapshot_dir: Path | None = _setting(
+        None, "where POST /snapshot writes (default: <index_dir>-snapshots beside the index)"
+    )
+    read_only: bool = _setting(
+        False, "refuse writes (replicas of `serve --ray` share one snapshot)"
+    )
 
     def snapshots(self) -> Path:
         return self.snapshot_dir or self.index_dir.parent / f"{self.index_dir.name}-snapshots"
@@ -74,32 +107,52 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The defaults, with every setting whose environment variable is set (and not
+        empty) taken from it."""
         env = os.environ if env is None else env
-        settings = cls()
-        return settings.with_(
-            index_dir=Path(env["NEWSEARCH_INDEX_DIR"]) if env.get("NEWSEARCH_INDEX_DIR") else None,
-            model=env.get("NEWSEARCH_MODEL") or None,
-            backend=env.get("NEWSEARCH_BACKEND") or None,
-            cache_dir=Path(env["NEWSEARCH_CACHE_DIR"]) if env.get("NEWSEARCH_CACHE_DIR") else None,
-            api_key=env.get("NEWSEARCH_API_KEY") or None,
-            rerank_model=env.get("NEWSEARCH_RERANK") or None,
-            ann_threshold=_positive(env, "NEWSEARCH_ANN_THRESHOLD"),
-            ann_nprobe=_positive(env, "NEWSEARCH_ANN_NPROBE"),
-            keyword_cache=_whole(env, "NEWSEARCH_KEYWORD_CACHE"),
-        )
+        changes: dict[str, object] = {}
+        for f in setting_fields():
+            name = f.metadata["env"]
+            if name and env.get(name):
+                changes[f.name] = _PARSERS.get(f.name, _text)(env, name)
+        return cls().with_(**changes)
 
 
-def _positive(env: Mapping[str, str], name: str) -> int | None:
+def setting_fields() -> tuple[Field[Any], ...]:
+    return fields(Settings)
+
+
+def _text(env: Mapping[str, str], name: str) -> str:
+    return env[name]
+
+
+def _path(env: Mapping[str, str], name: str) -> Path:
+    return Path(env[name])
+
+
+def _whole(env: Mapping[str, str], name: str) -> int:
+    raw = env[name]
+    if not raw.isdigit():
+        raise InputError(f"{name} must be a whole number, got {raw!r}")
+    return int(raw)
+
+
+def _positive(env: Mapping[str, str], name: str) -> int:
     value = _whole(env, name)
-    if value is not None and value < 1:
+    if value < 1:
         raise InputError(f"{name} must be a positive whole number, got {env[name]!r}")
     return value
 
 
-def _whole(env: Mapping[str, str], name: str) -> int | None:
-    raw = env.get(name)
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise InputError(f"{name} must be a whole number, got {raw!r}")
-    return int(raw)
+_PARSERS: dict[str, Callable[[Mapping[str, str], str], object]] = {
+    "index_dir": _path,
+    "cache_dir": _path,
+    "ann_threshold": _positive,
+    "ann_nprobe": _positive,
+    "keyword_cache": _whole,
+}
+
+# Every environment variable newsearch reads, with what it sets.
+ENV_VARS: dict[str, str] = {
+    f.metadata["env"]: f.metadata["doc"] for f in setting_fields() if f.metadata["env"]
+}

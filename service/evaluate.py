@@ -16,9 +16,10 @@ from typing import Any
 
 from service.config import Settings
 from service.errors import InputError
-from service.newsindex import IndexProgress, NewsIndex
+from service.newsindex import NewsIndex
 from service.records import Article
-from service.store import Filters
+from service.search import Filters
+from service.writer import IndexProgress
 
 DEPTH = 100  # documents ranked per query (Recall@100)
 
@@ -104,7 +105,7 @@ def evaluate(
         local = settings.with_(index_dir=index_dir or Path(tmp) / "index")
         with NewsIndex.open(local, writable=True, create=True) as index:
             index.add_articles(iter_corpus(data.corpus), progress=progress)
-            doc_of = dict(index.store.conn.execute("SELECT id, doc_id FROM passages"))
+            doc_of = index.passage_documents()
             query_ids = (
                 sorted(data.queries)[:limit_queries] if limit_queries else sorted(data.queries)
             )

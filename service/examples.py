@@ -41,11 +41,9 @@ SAMPLE = 300  # most recent articles looked at
 
 
 def example_questions(store: Store, limit: int = 4) -> list[str]:
-    rows = store.conn.execute(
-        "SELECT text FROM documents ORDER BY added_at DESC, doc_id LIMIT ?", (SAMPLE,)
-    ).fetchall()
+    rows = store.recent_texts(SAMPLE)
     counts: Counter[str] = Counter()
-    for (text,) in rows:
+    for text in rows:
         names = {m for m in _NAME.findall(text) if m.split()[0] not in _NOT_A_NAME_START}
         counts.update(names)
     people = [name for name, n in counts.most_common() if n >= 2 or len(rows) < 2]

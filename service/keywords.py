@@ -1,8 +1,8 @@
 """Keyword ranking: SQLite's FTS5 bm25() computed with numpy over cached FTS5 postings.
 
-FTS5 runs its bm25() auxiliary function once for every row an OR query matches; at 100k news
-paragraphs the common words of a question match tens of thousands of rows (41 ms p50, README
-"Performance"). This module computes the same formula (SQLite's fts5_aux.c: k1 = 1.2, b = 0.75,
+FTS5 runs its bm25() auxiliary function once for every row an OR query matches, and the common
+words of a question match tens of thousands of rows of a large index (docs/benchmarks). This
+module computes the same formula (SQLite's fts5_aux.c: k1 = 1.2, b = 0.75,
 idf = log((N - n + 0.5) / (n + 0.5)) floored at 1e-6, one term per quoted query word, the row's
 token count) over postings read from the FTS5 index itself (fts5vocab 'instance': the same
 tokenizer, the same rows), so the scores equal bm25()'s. SQLite stays the source of truth: the
@@ -12,29 +12,20 @@ words that were asked for (an LRU bounded by `budget` postings)."""
 
 from __future__ import annotations
 
-import contextlib
 import math
-import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
 import numpy as np
 
-from service.store import FTS_TOKENIZE, Filters, Store, fts_query, query_words
+from service.analysis import fts_query, query_words
+from service.store import DocumentFilter, Store, Tokenizer
 
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
 DELTA_ROWS = 20_000  # new rows tokenised into cached postings; beyond, the postings are refetched
-_VOCAB = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.newsearch_vocab "
-    "USING fts5vocab(main, 'passages_fts', 'instance')"
-)
-_VOCAB_ROWS = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.newsearch_vocab_rows "
-    "USING fts5vocab(main, 'passages_fts', 'row')"
-)
 
 
 @dataclass(frozen=True)
@@ -80,9 +71,9 @@ class KeywordIndex:
         self._postings: OrderedDict[str, _Postings] = OrderedDict()
         self._held = 0
         self._terms: dict[str, tuple[str, ...]] = {}
-        self._tokenizer: sqlite3.Connection | None = None
+        self._tokenizer: Tokenizer | None = None
 
-    def search(self, query: str, limit: int, filters: Filters) -> list[tuple[int, float]]:
+    def search(self, query: str, limit: int, filters: DocumentFilter) -> list[tuple[int, float]]:
         """(passage id, bm25 score, higher is better) best first, at most `limit`."""
         words = query_words(query)
         if not words:
@@ -94,9 +85,8 @@ class KeywordIndex:
         if any(len(t) != 1 for t in terms):
             # a word FTS5 reads as a phrase of several tokens (or none): its own engine
             return self._fts5(query, limit, filters)
-        conn = self.store.conn
-        with _snapshot(conn):
-            rows, found = self._lookup(conn, [t for (t,) in terms])
+        with self.store.snapshot():
+            rows, found = self._lookup([t for (t,) in terms])
         allowed = self.store.filtered_ids(filters) if filters.active() else None
         return _rank(rows, [found[t] for (t,) in terms], limit, allowed)
 
@@ -106,44 +96,33 @@ class KeywordIndex:
         the same cached postings a keyword search uses (after a hybrid search, no query at
         all; a dense search reads and caches them once); with the cache off, FTS5 counts
         them. A word FTS5 reads as several tokens or none counts as unseen."""
-        conn = self.store.conn
         with self._lock:
             terms = {w: self._term(w) for w in words}
         single = list(dict.fromkeys(t[0] for t in terms.values() if len(t) == 1))
-        with _snapshot(conn):
+        fts = self.store.fts
+        with self.store.snapshot():
             if self.budget > 0:
-                rows, found = self._lookup(conn, single)
+                rows, found = self._lookup(single)
                 counts = {t: int(rows.alive[p.positions].sum()) for t, p in found.items()}
                 n = rows.count
-            elif single:
-                conn.execute(_VOCAB_ROWS)
-                marks = ",".join("?" * len(single))
-                counted = conn.execute(
-                    f"SELECT term, doc FROM temp.newsearch_vocab_rows WHERE term IN ({marks})",
-                    single,
-                )
-                counts = {t: int(hits) for t, hits in counted}
-                n = _live_rows(conn)
             else:
-                counts, n = {}, _live_rows(conn)
+                counts, n = fts.row_counts(single), fts.live_rows()
         out = {}
         for word, t in terms.items():
             hits = counts.get(t[0], 0) if len(t) == 1 else 0
             out[word] = math.log(1.0 + (max(n - hits, 0) + 0.5) / (hits + 0.5))
         return out
 
-    def _lookup(
-        self, conn: sqlite3.Connection, terms: Sequence[str]
-    ) -> tuple[_Rows, dict[str, _Postings]]:
+    def _lookup(self, terms: Sequence[str]) -> tuple[_Rows, dict[str, _Postings]]:
         """The rows and the postings of `terms`, in the caller's snapshot. The snapshot's
         generation is read under the lock, so the cache only ever moves forward; words not
-        cached yet are read without it (a common word's postings take milliseconds at 100k),
-        so other searches are not held up behind them, and kept only if no write moved the
-        cache on meanwhile."""
+        cached yet are read without it (a common word's postings are a long read on a large
+        index), so other searches are not held up behind them, and kept only if no write moved
+        the cache on meanwhile."""
         with self._lock:
-            rows = self._sync(conn)
+            rows = self._sync()
             found = {t: p for t in terms if (p := self._cached(t)) is not None}
-        fetched = {t: self._read(conn, t, rows) for t in terms if t not in found}
+        fetched = {t: self._read(t, rows) for t in terms if t not in found}
         if fetched:
             with self._lock:
                 if self._rows is rows:
@@ -152,32 +131,31 @@ class KeywordIndex:
         found.update(fetched)
         return rows, found
 
-    def _fts5(self, query: str, limit: int, filters: Filters) -> list[tuple[int, float]]:
+    def _fts5(self, query: str, limit: int, filters: DocumentFilter) -> list[tuple[int, float]]:
         match = fts_query(query)
         return self.store.keyword_search(match, limit, filters) if match else []
 
     # --- the cache ----------------------------------------------------------------------------
-    def _sync(self, conn: sqlite3.Connection) -> _Rows:
+    def _sync(self) -> _Rows:
         """The rows as of this transaction's snapshot, updating the cache if writes happened."""
-        generation = int(
-            conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
-        )
+        fts = self.store.fts
+        generation = self.store.generation()
         rows = self._rows
         if rows is not None and rows.generation == generation:
             return rows
         if rows is None or len(rows.rowids) == 0:
-            self._rows = _load_rows(conn, generation)
+            self._rows = self._load_rows(generation)
             self._clear()
             return self._rows
         last = int(rows.rowids[-1])
-        new_ids, new_lengths = _read_sizes(conn, "WHERE id > ?", (last,))
+        new_ids, new_lengths = _sizes(fts.sizes(after=last))
         alive = rows.alive
-        live = _live_rows(conn)
+        live = fts.live_rows()
         if live != rows.count + len(new_ids):  # rows were deleted
-            now, _ = _read_sizes(conn, "WHERE id <= ?", (last,))
+            now, _ = _sizes(fts.sizes(upto=last))
             alive = alive & np.isin(rows.rowids, now, assume_unique=True)
         if int(alive.sum()) < len(alive) // 2:  # mostly dead: start over
-            self._rows = _load_rows(conn, generation)
+            self._rows = self._load_rows(generation)
             self._clear()
             return self._rows
         fresh = _Rows(
@@ -191,21 +169,28 @@ class KeywordIndex:
         if len(new_ids) > DELTA_ROWS:
             self._clear()
         elif len(new_ids) and self._postings:
-            self._extend(conn, fresh, last)
+            self._extend(fresh, last)
         self._rows = fresh
         return fresh
 
-    def _extend(self, conn: sqlite3.Connection, rows: _Rows, after: int) -> None:
+    def _load_rows(self, generation: int) -> _Rows:
+        rowids, lengths = _sizes(self.store.fts.sizes())
+        return _Rows(
+            generation=generation,
+            rowids=rowids,
+            lengths=lengths,
+            alive=np.ones(len(rowids), dtype=bool),
+            count=len(rowids),
+            tokens=int(lengths.sum()),
+        )
+
+    def _extend(self, rows: _Rows, after: int) -> None:
         """Adds the rows after rowid `after` to the cached postings, tokenised by FTS5."""
-        texts = conn.execute("SELECT id, text FROM passages WHERE id > ? ORDER BY id", (after,))
-        tok = self._tokenizer_conn()
-        tok.execute("DELETE FROM t")
-        tok.executemany("INSERT INTO t(rowid, text) VALUES (?, ?)", texts)
         found: dict[str, list[int]] = {}
-        for term, doc in tok.execute("SELECT term, doc FROM v"):
+        occurrences = self._tokenize().occurrences(self.store.fts.texts_after(after))
+        for term, doc in occurrences:
             if term in self._postings:
                 found.setdefault(term, []).append(doc)
-        tok.execute("DELETE FROM t")
         for term, docs in found.items():
             old = self._postings[term]
             new = _postings(rows, np.asarray(docs, dtype=np.int64))
@@ -221,12 +206,9 @@ class KeywordIndex:
             self._postings.move_to_end(term)
         return found
 
-    @staticmethod
-    def _read(conn: sqlite3.Connection, term: str, rows: _Rows) -> _Postings:
+    def _read(self, term: str, rows: _Rows) -> _Postings:
         """A term's postings from FTS5, in the snapshot `rows` was read in."""
-        conn.execute(_VOCAB)
-        docs = conn.execute("SELECT doc FROM temp.newsearch_vocab WHERE term = ?", (term,))
-        return _postings(rows, np.fromiter((d for (d,) in docs), dtype=np.int64))
+        return _postings(rows, self.store.fts.occurrences(term))
 
     def _remember(self, term: str, postings: _Postings) -> None:
         old = self._postings.pop(term, None)  # two searches may have read the same word
@@ -246,62 +228,21 @@ class KeywordIndex:
         """The FTS5 tokens of one query word (lower-cased, diacritics removed, stemmed)."""
         terms = self._terms.get(word)
         if terms is None:
-            tok = self._tokenizer_conn()
-            tok.execute("INSERT INTO t(rowid, text) VALUES (1, ?)", (word,))
-            terms = tuple(r[0] for r in tok.execute("SELECT term FROM v ORDER BY offset"))
-            tok.execute("DELETE FROM t")
+            terms = self._tokenize().terms(word)
             if len(self._terms) > 100_000:
                 self._terms.clear()
             self._terms[word] = terms
         return terms
 
-    def _tokenizer_conn(self) -> sqlite3.Connection:
-        """A private in-memory FTS5 table with the index's tokenizer (used under the lock)."""
+    def _tokenize(self) -> Tokenizer:
+        """The private tokenizer (used under the lock)."""
         if self._tokenizer is None:
-            tok = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-            tok.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize={FTS_TOKENIZE!r})")
-            tok.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
-            self._tokenizer = tok
+            self._tokenizer = Tokenizer()
         return self._tokenizer
 
 
-@contextlib.contextmanager
-def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
-    """One read transaction for the block: every read in it sees the same database (inside a
-    caller's own transaction, that one serves)."""
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        if own:
-            conn.execute("COMMIT")
-
-
-def _live_rows(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM passages_fts_docsize").fetchone()[0])
-
-
-def _load_rows(conn: sqlite3.Connection, generation: int) -> _Rows:
-    rowids, lengths = _read_sizes(conn, "", ())
-    return _Rows(
-        generation=generation,
-        rowids=rowids,
-        lengths=lengths,
-        alive=np.ones(len(rowids), dtype=bool),
-        count=len(rowids),
-        tokens=int(lengths.sum()),
-    )
-
-
-def _read_sizes(
-    conn: sqlite3.Connection, where: str, args: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(rowids, token counts) from FTS5's docsize table, by rowid."""
-    found = conn.execute(
-        f"SELECT id, sz FROM passages_fts_docsize {where} ORDER BY id", args
-    ).fetchall()
+def _sizes(found: list[tuple[int, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """(rowids, token counts) from FTS5's docsize rows."""
     if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     rowids = np.fromiter(map(itemgetter(0), found), dtype=np.int64, count=len(found))
@@ -312,7 +253,7 @@ def _read_sizes(
 def first_varints(blobs: Sequence[bytes]) -> np.ndarray:
     """The first varint of each blob (SQLite's format: 7 bits a byte, high bit = more
     follows), decoded for all blobs at once: FTS5 keeps a row's size per column as varints, and
-    a million rows decoded one by one in Python took 0.5 s of a cold start."""
+    decoding a large index's rows one by one in Python is most of a cold start."""
     sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
     data = np.frombuffer(b"".join(blobs), dtype=np.uint8)
     starts = np.cumsum(sizes) - sizes

@@ -1,9 +1,9 @@
-"""Whole-index operations: verify (`newsearch check`), repair what SQLite can rebuild, and
-re-embed every passage with another model (`newsearch rebuild`)."""
+"""Whole-index operations: verify (`newsearch check`), repair what SQLite can rebuild, re-embed
+every passage with another model (`newsearch rebuild`), and take a consistent copy of a live
+index (`newsearch snapshot`)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 
 from service.config import Settings
-from service.embedding import load_encoder
+from service.encoders import load_encoder
 from service.errors import IndexCorrupt, IndexMissing, InputError, NewsearchError
+from service.indexfiles import VECTORS_NAME, IndexFiles, rebuild_vectors
 from service.locks import WriterLock
-from service.manifest import MANIFEST_NAME, read_manifest, verify_database, write_manifest
-from service.newsindex import VECTORS_NAME, rebuild_vectors, save_vectors
+from service.manifest import MANIFEST_NAME
 from service.store import DB_NAME, Store
-from service.vectors import VectorIndex, sha256_file
+from service.vectors import VectorIndex
 
 
 @dataclass
@@ -32,27 +32,32 @@ class CheckReport:
         return not self.problems
 
 
+def _existing(settings: Settings) -> IndexFiles:
+    files = IndexFiles(settings.index_dir)
+    if not files.exists():
+        raise IndexMissing(f"no index in '{files.dir}'")
+    return files
+
+
 def check(settings: Settings, *, repair: bool = False) -> CheckReport:
     """Verifies SQLite integrity, the manifest, FAISS ids against SQLite, and that every stored
     vector is finite and unit length. With repair, rewrites the FAISS file and manifest from
     SQLite (no re-embedding); a damaged database cannot be repaired here."""
-    index_dir = settings.index_dir
-    if not (index_dir / DB_NAME).exists():
-        raise IndexMissing(f"no index in '{index_dir}'")
+    files = _existing(settings)
     report = CheckReport()
-    lock = WriterLock(index_dir) if repair else None
+    lock = WriterLock(files.dir) if repair else None
     if lock:
         lock.acquire()
     try:
         manifest_problem = None
         try:
-            verify_database(index_dir, DB_NAME, read_manifest(index_dir))
+            files.verified_manifest(writable=False)
         except IndexCorrupt as exc:
             if MANIFEST_NAME not in exc.message:
                 report.problems.append(exc.message)
                 return report  # the database cannot be repaired from itself
             manifest_problem = exc.message  # rewritten below from the database
-        store = Store(index_dir / DB_NAME)
+        store = Store(files.db)
         try:
             report.problems += [f"{DB_NAME}: {e}" for e in store.integrity_errors()]
             if report.problems:
@@ -67,12 +72,12 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
                     f"{DB_NAME}: {int(bad.sum())} stored embeddings are not finite unit vectors "
                     "(passage ids " + ", ".join(map(str, ids[bad][:5])) + ")"
                 )
-            vector_problem = manifest_problem or _check_vectors(settings, store, model, dim, ids)
+            vector_problem = manifest_problem or _check_vectors(files, store, model, dim, ids)
             if vector_problem:
                 report.problems.append(vector_problem)
                 if repair:
-                    vectors = rebuild_vectors(store, dim, policy=settings.ann_policy())
-                    save_vectors(index_dir, vectors, model, dim, store.generation())
+                    vectors = rebuild_vectors(store, dim, settings.ann_policy())
+                    files.save_vectors(vectors, model, dim, store.generation())
                     report.repaired.append(f"rebuilt {VECTORS_NAME} and manifest.json from SQLite")
                     report.problems.remove(vector_problem)
         finally:
@@ -84,11 +89,10 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
 
 
 def _check_vectors(
-    settings: Settings, store: Store, model: str, dim: int, ids: np.ndarray
+    files: IndexFiles, store: Store, model: str, dim: int, ids: np.ndarray
 ) -> str | None:
-    index_dir = settings.index_dir
     try:
-        manifest = read_manifest(index_dir)
+        manifest = files.read_manifest()
         if manifest is None:
             return "manifest.json is missing"
         if manifest.model != model or manifest.dim != dim:
@@ -97,7 +101,7 @@ def _check_vectors(
             )
         if manifest.generation != store.generation():
             return f"{VECTORS_NAME} is older than the database (a write was interrupted)"
-        vectors = VectorIndex.load(index_dir / VECTORS_NAME, dim, manifest.vectors_sha256)
+        vectors = VectorIndex.load(files.vectors, dim, manifest.vectors_sha256)
     except IndexCorrupt as exc:
         return exc.message
     faiss_ids = np.sort(vectors.ids())
@@ -111,32 +115,26 @@ def rebuild_with_model(
 ) -> tuple[int, str]:
     """Re-embeds every stored passage with settings.model in one transaction and rewrites the
     vectors: the articles' text comes from SQLite, so the original files are not needed."""
-    index_dir = settings.index_dir
-    if not (index_dir / DB_NAME).exists():
-        raise IndexMissing(f"no index in '{index_dir}'")
-    lock = WriterLock(index_dir)
+    files = _existing(settings)
+    lock = WriterLock(files.dir)
     lock.acquire()
     try:
-        store = Store(index_dir / DB_NAME)
+        store = Store(files.db)
         try:
             encoder = load_encoder(settings.model, settings.backend, settings.cache_dir)
-            rows = store.conn.execute("SELECT id, text FROM passages ORDER BY id").fetchall()
+            rows = store.passage_texts()
             vecs = encoder.encode(
-                [r[1] for r in rows], batch_size=settings.batch_size, progress=progress
+                [text for _, text in rows], batch_size=settings.batch_size, progress=progress
             )
             if len(vecs) and not np.isfinite(vecs).all():
                 raise NewsearchError("the model produced non-finite vectors")
             with store.transaction() as tx:
-                for (pid, _), vec in zip(rows, vecs, strict=True):
-                    tx.execute(
-                        "UPDATE passages SET embedding = ? WHERE id = ?",
-                        (np.ascontiguousarray(vec, dtype=np.float32).tobytes(), pid),
-                    )
+                store.set_embeddings(tx, [pid for pid, _ in rows], vecs)
                 store.set_meta(tx, "model", encoder.name)
                 store.set_meta(tx, "dim", str(encoder.dim))
                 generation = store.bump_generation(tx)
-            vectors = rebuild_vectors(store, encoder.dim, policy=settings.ann_policy())
-            save_vectors(index_dir, vectors, encoder.name, encoder.dim, generation)
+            vectors = rebuild_vectors(store, encoder.dim, settings.ann_policy())
+            files.save_vectors(vectors, encoder.name, encoder.dim, generation)
             return len(rows), encoder.name
         finally:
             store.close()
@@ -157,33 +155,25 @@ def snapshot(settings: Settings, dest: Path) -> SnapshotInfo:
     writers are never blocked and the copy is one point in time), then the FAISS file and
     manifest rebuilt from the copy's stored embeddings. `newsearch serve --index-dir DEST`
     opens it; restoring is pointing at it."""
-    src = settings.index_dir / DB_NAME
-    if not src.exists():
-        raise IndexMissing(f"no index in '{settings.index_dir}'")
+    source = _existing(settings)
     if dest.exists() and any(dest.iterdir()):
         raise InputError(f"snapshot destination '{dest}' exists and is not empty")
-    dest.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(dest, 0o700)
-    import sqlite3
-
-    source = sqlite3.connect(src)
-    target = sqlite3.connect(dest / DB_NAME)
+    copy = IndexFiles(dest)
+    copy.create()
+    origin = Store(source.db)
     try:
-        source.backup(target)
+        origin.backup_to(copy.db)
     finally:
-        target.close()
-        source.close()
-    store = Store(dest / DB_NAME)
+        origin.close()
+    store = Store(copy.db)
     try:
         model, dim = store.get_meta("model") or "", int(store.get_meta("dim") or 0)
         generation = store.generation()
-        vectors = rebuild_vectors(store, dim, policy=settings.ann_policy())
-        save_vectors(dest, vectors, model, dim, generation)
+        vectors = rebuild_vectors(store, dim, settings.ann_policy())
+        copy.save_vectors(vectors, model, dim, generation)
         documents, passages = store.counts()
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.checkpoint()
     finally:
         store.close()
-    manifest = read_manifest(dest)
-    if manifest is not None:  # a snapshot is closed cleanly: record its checksum
-        write_manifest(dest, manifest.with_database(sha256_file(dest / DB_NAME)))
+    copy.seal(generation)  # a snapshot is closed cleanly: record its checksum
     return SnapshotInfo(str(dest), documents, passages, generation)

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from service.errors import IndexCorrupt
-from service.vectors import fsync_dir, sha256_file
+from service.fileutil import replace_atomically, sha256_file
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = "newsearch-index/2"
@@ -66,17 +64,10 @@ def read_manifest(index_dir: Path) -> Manifest | None:
 def write_manifest(index_dir: Path, manifest: Manifest) -> None:
     fields = asdict(manifest)
     fields["manifest_sha256"] = _self_digest(asdict(manifest))
-    fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=index_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(fields, handle, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, index_dir / MANIFEST_NAME)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(index_dir)
+    text = json.dumps(fields, indent=2)
+    replace_atomically(
+        index_dir / MANIFEST_NAME, lambda tmp: tmp.write_text(text, "utf-8"), prefix=".manifest-"
+    )
 
 
 def verify_database(

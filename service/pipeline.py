@@ -5,6 +5,7 @@ the same units, which is why they build the same index."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,11 +16,10 @@ from typing import TypeVar
 import numpy as np
 
 from service.chunking import chunk
-from service.embedding import Encoder, ProgressFn
+from service.encoders import Encoder, ProgressFn
 from service.ingest import Skipped, read_unit
 from service.ingest.units import Unit
 from service.records import Article, Passage
-from service.store import content_hash
 
 CHUNKING_VERSION = "paragraphs-v1"
 
@@ -31,6 +31,14 @@ KnownHashes = Callable[[list[str]], dict[str, str]]  # doc ids -> content hashes
 def chunking_key(max_words: int) -> str:
     """Part of every content hash: a new chunking rule re-embeds every article."""
     return f"{CHUNKING_VERSION}-{max_words}"
+
+
+def content_hash(article: Article, chunking_version: str) -> str:
+    """What decides whether an article changed: its text and fields, and the chunking rule."""
+    digest = hashlib.sha256(chunking_version.encode())
+    for part in (article.text, article.title, article.date, article.outlet, article.url):
+        digest.update(b"\x1f" + (part or "").encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Plain data records passed between the layers: Article, Passage, Hit, SearchResponse."""
+"""Plain data records passed between the layers: Article, Passage, Hit, SearchResponse, and the
+one rule for what a result names as its source."""
 
 from __future__ import annotations
 
@@ -31,9 +32,11 @@ class Passage:
     end: int
     text: str
 
-    @property
-    def passage_id(self) -> str:
-        return f"{self.doc_id}#{self.paragraph}"
+
+def source_of(outlet: str | None, source_path: str | None, doc_id: str) -> str:
+    """What a result names as where it came from: the outlet when known, else the file it was
+    read from, else its id."""
+    return outlet or source_path or doc_id
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,13 @@ class Hit:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Hit:
+        """The inverse of to_dict (a reply of the HTTP API)."""
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        fields["also_reported_by"] = [AlsoReported(**a) for a in data.get("also_reported_by") or []]
+        return cls(**fields)
+
 
 @dataclass
 class SearchResponse:
@@ -81,3 +91,22 @@ class SearchResponse:
             "results": [hit.to_dict() for hit in self.results],
             "took_ms": round(self.took_ms, 2),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SearchResponse:
+        """The inverse of to_dict (a reply of the HTTP API)."""
+        return cls(
+            query=data["query"],
+            mode=data["mode"],
+            results=[Hit.from_dict(hit) for hit in data["results"]],
+            took_ms=float(data.get("took_ms", 0.0)),
+        )
+
+
+@dataclass(frozen=True)
+class WrittenDocument:
+    """What a write did to one article: "added", "updated" or "unchanged", and its passages."""
+
+    doc_id: str
+    status: str
+    passages: int

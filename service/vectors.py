@@ -8,19 +8,16 @@ IVF removes ids in place, so deletes and replacements keep working at any size."
 
 from __future__ import annotations
 
-import hashlib
 import math
-import os
-import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from service.errors import IndexCorrupt
+from service.errors import IndexCorrupt, MissingDependency
+from service.fileutil import replace_atomically, sha256_file
 
 _REPAIR = "run `newsearch check --repair` to rebuild it from the database"
 
@@ -28,8 +25,8 @@ _REPAIR = "run `newsearch check --repair` to rebuild it from the database"
 def _faiss() -> Any:
     try:
         import faiss
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise IndexCorrupt("vector search needs faiss: pip install faiss-cpu") from exc
+    except ImportError:
+        raise MissingDependency("vector search", "faiss-cpu") from None
     return faiss
 
 
@@ -37,8 +34,9 @@ def _faiss() -> Any:
 class AnnPolicy:
     """When to leave exact search, and how hard the approximate one looks."""
 
-    threshold: int = 20_000  # vectors; below it search is exact (2 ms at 30k, see README)
-    nprobe: int = 64  # IVF lists scanned per query: recall@10 0.987 at 100k, 0.992 at 1M
+    # vectors; below it a flat scan is fast enough that exact search costs nothing worth saving
+    threshold: int = 20_000
+    nprobe: int = 64  # IVF lists scanned per query (recall against speed: docs/benchmarks)
     encoding: str = "Flat"  # IVF codes: Flat (4 bytes a dimension, exact scores) or SQ8 (1)
 
     @staticmethod
@@ -68,7 +66,7 @@ class VectorIndex:
         self._ivf = _ivf_of(self._index)
         if self._ivf is not None and self._ivf.direct_map.type == faiss.DirectMap.NoMap:
             # id -> list entry, kept by FAISS through adds and removes: lets vectors_of()
-            # read a passage's vector from memory (5 ms to build at 100k)
+            # read a passage's vector from memory instead of SQLite
             self._ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
         self.nprobe = nprobe
         self.mapped = False  # memory-mapped from its file: searchable, never changed
@@ -103,6 +101,12 @@ class VectorIndex:
     @property
     def kind(self) -> str:
         return "exact" if self._ivf is None else f"ivf{self._ivf.nlist}"
+
+    def take_over(self, other: VectorIndex) -> None:
+        """Becomes `other` (its structure and contents): whoever holds this object searches
+        the new index from now on. Callers hold the write side of the readers' lock."""
+        self._require_writable()
+        self._index, self._ivf, self.nprobe = other._index, other._ivf, other.nprobe
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
@@ -182,19 +186,9 @@ class VectorIndex:
     def save(self, path: Path) -> str:
         """Writes atomically (temp file, fsync, rename); returns the file's sha256."""
         faiss = _faiss()
-        fd, tmp = tempfile.mkstemp(prefix=".vectors-", dir=path.parent)
-        os.close(fd)
-        try:
-            faiss.write_index(self._index, tmp)
-            with open(tmp, "rb+") as handle:
-                digest = _sha256(handle)
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        fsync_dir(path.parent)
-        return digest
+        return replace_atomically(
+            path, lambda tmp: faiss.write_index(self._index, str(tmp)), prefix=".vectors-"
+        )
 
     @classmethod
     def load(
@@ -208,13 +202,11 @@ class VectorIndex:
     ) -> VectorIndex:
         """Loads only a file whose checksum matches the manifest, so FAISS never parses junk.
         `digest`: the file's sha256 if the caller already computed it. `mapped`: memory-map
-        the IVF lists instead of reading them (for a one-question reader: at 1M vectors the
-        read took 0.8–1.6 s, the mapping 0.02 s; each search then costs more, see
-        NewsIndex.open)."""
+        the IVF lists instead of reading them (for a one-question reader: a mapping takes no
+        time at any size, while each search then pays for the pages it touches)."""
         try:
             if digest is None:
-                with open(path, "rb") as handle:
-                    digest = _sha256(handle)
+                digest = sha256_file(path)
         except OSError as exc:
             raise IndexCorrupt(f"cannot read {path} ({exc.strerror}); {_REPAIR}") from exc
         if digest != expected_sha256:
@@ -238,40 +230,3 @@ def _ivf_of(index: Any) -> Any:
         return faiss.extract_index_ivf(index)
     except RuntimeError:  # not an IVF index
         return None
-
-
-def sha256_files(paths: list[Path]) -> dict[Path, str]:
-    """sha256 of each file that exists and reads, hashed concurrently: hashlib releases the GIL,
-    so on two cores an index's database and vector file take the time of the larger (measured
-    at 1M passages, 3.1 GB + 1.5 GB: see README, cold start). Unreadable files are left out for
-    the caller's own check to report."""
-
-    def one(path: Path) -> tuple[Path, str | None]:
-        try:
-            return path, sha256_file(path)
-        except OSError:
-            return path, None
-
-    with ThreadPoolExecutor(max_workers=max(1, len(paths))) as pool:
-        found = list(pool.map(one, paths))
-    return {path: digest for path, digest in found if digest is not None}
-
-
-def sha256_file(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return _sha256(handle)
-
-
-def _sha256(handle: Any) -> str:
-    digest = hashlib.sha256()
-    for block in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(block)
-    return digest.hexdigest()
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

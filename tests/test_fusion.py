@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from service.grouping import corroborated, group_near_duplicates, shingles
-from service.search import blend_leads, convex_fusion, z_scores
+from service.search.fusion import blend_leads, convex_fusion, z_scores
+from service.search.grouping import corroborated, group_near_duplicates, shingles
 
 
 def test_z_scores_standardise() -> None:

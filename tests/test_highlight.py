@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from service import Article, NewsIndex, Settings
-from service import highlight as hl
+from service.analysis import STOPWORDS
 from service.chunking import sentence_spans
-from service.store import STOPWORDS
+from service.encoders import Encoder
+from service.search import highlight as hl
 from tests.conftest import SHARED_DATA
 
 
@@ -31,12 +32,17 @@ def index(settings: Settings) -> Iterator[NewsIndex]:
     index.close()
 
 
+def _parts(index: NewsIndex) -> tuple[hl.IdfFn, Encoder]:
+    """What the highlighter takes from an index: its words' idf and its encoder."""
+    return index.keywords.idf, index.encoder
+
+
 def test_the_rarer_query_word_marks_the_sentence(index: NewsIndex) -> None:
     text = "A rocket hit the city overnight. Abbas met the minister on Sunday morning."
     spans = sentence_spans(text)
     # one query word each, sentences of about the same length: the rare word decides
-    assert hl.best_sentences("rocket Abbas", [text], index) == [spans[1]]
-    weights = hl.term_weights("rocket Abbas", index)
+    assert hl.best_sentences("rocket Abbas", [text], *_parts(index)) == [spans[1]]
+    weights = hl.term_weights("rocket Abbas", index.keywords.idf)
     assert weights["abbas"] > weights["rocket"] > 0
 
 
@@ -45,7 +51,7 @@ def test_an_earlier_sentence_wins_when_all_else_is_equal(
 ) -> None:
     monkeypatch.setattr(index.encoder, "encode_few", lambda texts: pytest.fail("model asked"))
     text = "Abbas met the press. Abbas saw the press."  # same query words, same length
-    assert hl.best_sentences("Abbas", [text], index) == [sentence_spans(text)[0]]
+    assert hl.best_sentences("Abbas", [text], *_parts(index)) == [sentence_spans(text)[0]]
 
 
 def test_the_matcher_finds_what_tokenising_finds() -> None:
@@ -79,12 +85,12 @@ def test_the_model_breaks_ties_only(index: NewsIndex, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(index.encoder, "encode_few", counted)
     decided = "A rocket hit the city overnight. Abbas met the minister on Sunday morning."
-    hl.best_sentences("Abbas", [decided], index)
+    hl.best_sentences("Abbas", [decided], *_parts(index))
     assert asked == []
     # no query word anywhere: the model orders the sentences
     text = "Talks went on late. The minister left early. Nobody spoke to the press."
     spans = sentence_spans(text)
-    picked = hl.best_sentences("ceasefire negotiations", [text], index)
+    picked = hl.best_sentences("ceasefire negotiations", [text], *_parts(index))
     assert asked == [[text[s:e] for s, e in spans]]
     sims = encode_few([text[s:e] for s, e in spans]) @ index.encoder.encode_query(
         "ceasefire negotiations"
@@ -113,6 +119,6 @@ def test_the_marked_sentence_holds_the_answer_on_realtime_qa(settings: Settings)
         found = sum(
             answer in text[s:e].lower()
             for question, text, answer in judged
-            for s, e in hl.best_sentences(question, [text], index)
+            for s, e in hl.best_sentences(question, [text], *_parts(index))
         )
     assert found / len(judged) >= 0.72

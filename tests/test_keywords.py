@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from service import Article, NewsIndex, Settings
+from service.analysis import fts_query
 from service.keywords import KeywordIndex, first_varints
-from service.search import SearchRequest
-from service.store import Filters, fts_query
+from service.search import Filters, SearchRequest
 from tests.conftest import SEED_QUESTIONS
 
 VOCABULARY = (

@@ -19,9 +19,9 @@ from service import (
     SearchRequest,
     Settings,
 )
-from service.embedding import HashingEncoder
+from service.encoders import HashingEncoder
+from service.indexfiles import VECTORS_NAME
 from service.manifest import MANIFEST_NAME, read_manifest, write_manifest
-from service.newsindex import VECTORS_NAME
 
 BLINKEN_ABBAS = "Blinken later called Palestinian President Mahmoud Abbas"
 

@@ -19,8 +19,8 @@ import pytest
 
 from service import NewsIndex, SearchRequest, Settings
 from service.maintenance import check
-from service.newsindex import AddReport
 from service.store import DB_NAME
+from service.writer import AddReport
 from tests.conftest import ROOT, SEED_QUESTIONS, SEEDS, SHARED_DATA, require_ray
 
 ray = require_ray()
@@ -168,10 +168,10 @@ def test_gpu_actors_need_a_gpu_runtime() -> None:
     ONNX backend says what to install instead of silently running on the CPU."""
     import onnxruntime
 
-    from service.embedding import load_encoder
-    from service.errors import InputError
+    from service.encoders import load_encoder
+    from service.errors import MissingDependency
 
     if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
         pytest.skip("this machine has a CUDA runtime for ONNX")
-    with pytest.raises(InputError, match="onnxruntime-gpu"):
+    with pytest.raises(MissingDependency, match="onnxruntime-gpu"):
         load_encoder("all-MiniLM-L6-v2", "onnx-int8", device="cuda")

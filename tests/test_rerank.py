@@ -3,13 +3,14 @@ final order must follow the cross-encoder's scores."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from service import Filters, NewsIndex, SearchRequest, Settings
-from service.embedding import resolve_model_path
-from service.rerank import CrossEncoderReranker
+from service.encoders import resolve_model_path
+from service.search.rerank import CrossEncoderReranker
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +58,20 @@ def test_final_order_follows_the_cross_encoder(
             )
         }
         assert ids <= top20  # only the top candidates are reranked
+
+
+def test_eval_takes_backend_and_rerank(cli, tiny_cross_encoder: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`newsearch eval --backend/--rerank` reach the evaluation (they were once dropped)."""
+    from tests.test_evaluate import make_beir
+
+    data = str(make_beir(tmp_path / "tiny"))
+    plain = cli("eval", data, "--json", "--mode", "hybrid", "--backend", "torch")
+    assert plain.code == 0, plain.err
+    body = json.loads(plain.out)
+    assert body["backend"] == "torch" and body["rerank"] is None
+    reranked = cli("eval", data, "--json", "--mode", "hybrid", "--rerank", str(tiny_cross_encoder))
+    assert reranked.code == 0, reranked.err
+    assert json.loads(reranked.out)["rerank"] == str(tiny_cross_encoder)
+    missing = cli("eval", data, "--mode", "hybrid", "--rerank", str(tmp_path / "no-such-model"))
+    assert missing.code == 1 and "no-such-model" in missing.err
+    assert len(missing.err.strip().splitlines()) == 1

@@ -12,9 +12,9 @@ import pytest
 from service import NewsIndex, Settings
 from service.ingest import Skipped, discover, plan_units, read_unit
 from service.ingest.units import Unit
-from service.newsindex import IndexRun
 from service.pipeline import PreparedUnit, ahead
 from service.records import Article
+from service.writer import IndexRun
 from tests.conftest import FAKE_MODEL, SEEDS
 
 

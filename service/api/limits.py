@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from service.errors import PayloadTooLarge
+
 Message = dict[str, Any]
 
 
@@ -46,13 +48,13 @@ class BodyLimit:
         await self.app(scope, _replay([whole], then=receive), send)
 
     async def _refuse(self, send: Any, size: int) -> None:
-        what = f"{size:,} bytes" if size >= 0 else "of an invalid length"
-        message = f"request body is {what}, over the {self.max_bytes:,} byte limit"
-        body = json.dumps({"error": {"code": "payload_too_large", "message": message}}).encode()
+        # answered here, before the app (and its error handlers) sees the request
+        error = PayloadTooLarge.for_size(size, self.max_bytes)
+        body = json.dumps({"error": {"code": error.code, "message": error.message}}).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": error.status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),

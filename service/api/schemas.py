@@ -8,13 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-Mode = Literal["hybrid", "dense", "keyword"]
+from service.search import MAX_K, Mode
+
 # The schema states every rule the server enforces, so a schema-valid request is accepted.
 NOT_BLANK = r"[^\s\x00-\x1f\x7f-\x9f]"  # Python's strip() also removes \x1c-\x1f
 DOC_ID_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 DocId = Annotated[str, Field(min_length=1, max_length=512, pattern=DOC_ID_PATTERN)]
 Query = Annotated[str, Field(min_length=1, pattern=NOT_BLANK, description="the question")]
-K = Annotated[int, Field(ge=1, le=100, description="number of results")]
+K = Annotated[int, Field(ge=1, le=MAX_K, description="number of results")]
 Label = Annotated[str, Field(max_length=512)]
 
 

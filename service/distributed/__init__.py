@@ -9,19 +9,16 @@ import socket
 import warnings
 from typing import Any
 
-from service.errors import InputError, NewsearchError
+from service.errors import ClusterError, MissingDependency
 
-
-class ClusterError(NewsearchError):
-    status = 500
-    code = "cluster_error"
+__all__ = ["ClusterError", "connect", "import_ray", "quiet_ray_logs"]
 
 
 def import_ray() -> Any:
     try:
         import ray
     except ImportError:
-        raise InputError("--ray needs Ray: pip install 'newsearch[ray]'") from None
+        raise MissingDependency("--ray", "'newsearch[ray]'") from None
     return ray
 
 

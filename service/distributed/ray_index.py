@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import json
 import math
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,8 +21,10 @@ from service.distributed import ClusterError, connect, import_ray, quiet_ray_log
 from service.errors import NewsearchError
 from service.ingest import discover, plan_units
 from service.ingest.units import UNIT_BYTES, Unit
-from service.newsindex import AddReport, IndexProgress, IndexRun, NewsIndex
+from service.newsindex import NewsIndex
 from service.pipeline import PreparedUnit, embed_unit, prepare_unit
+from service.store import HeldSnapshot
+from service.writer import AddReport, IndexProgress
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def index_with_ray(
     try:
         _ = index.encoder  # checks the model against the index before any actor starts
         oracle = _hash_snapshot(ray, index)
-        run = IndexRun(index)
+        run = index.start_run()
         run.started = time.perf_counter()
         if progress:
             progress.start_input(sum(u.size for u in units))
@@ -163,17 +164,10 @@ class HashSnapshot:
     the file or a copy of the whole table."""
 
     def __init__(self, db_path: str) -> None:
-        self.conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("BEGIN")
-        self.conn.execute("SELECT count(*) FROM documents").fetchone()  # the snapshot starts
+        self.snapshot = HeldSnapshot(Path(db_path))
 
     def lookup(self, doc_ids: list[str]) -> dict[str, str]:
-        rows = self.conn.execute(
-            "SELECT doc_id, content_hash FROM documents "
-            "WHERE doc_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(doc_ids),),
-        )
-        return dict(rows)
+        return self.snapshot.hashes(doc_ids)
 
 
 def _hash_snapshot(ray: Any, index: NewsIndex) -> Any:
@@ -186,7 +180,7 @@ def _hash_snapshot(ray: Any, index: NewsIndex) -> Any:
             num_cpus=0,
             scheduling_strategy=NodeAffinitySchedulingStrategy(node_id=here, soft=False),
         )
-        .remote(str(index.store.path))
+        .remote(str(index.database_path))
     )
     ray.get(actor.lookup.remote([]))  # the snapshot is taken before the first commit
     return actor
@@ -214,7 +208,7 @@ class Embedder:
         threads: int,
         device: str,
     ) -> None:
-        from service.embedding import load_encoder
+        from service.encoders import load_encoder
 
         self.encoder = load_encoder(model, backend, Path(cache_dir), threads=threads, device=device)
         self.batch_size = batch_size

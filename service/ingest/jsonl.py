@@ -10,8 +10,8 @@ from typing import Any
 from service.errors import InputError
 from service.ingest.cleaning import drop_noise
 from service.ingest.text import first_sentence, split_blocks
-from service.ingest.validate import check_doc_id, check_text, normalise_date
 from service.records import Article
+from service.validate import check_doc_id, check_text, normalise_date
 
 MAX_LINE_BYTES = 10 * 1024 * 1024
 

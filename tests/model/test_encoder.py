@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from service.config import DEFAULT_MODEL
-from service.embedding import load_encoder
+from service.encoders import load_encoder
 from service.ingest import collect_articles
 from tests.conftest import ROOT, SEEDS
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from service import NewsIndex, SearchRequest, search
-from service.store import Filters
+from service import NewsIndex, SearchRequest
+from service.search import Filters, fusion, searcher
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.model
@@ -34,16 +34,16 @@ def test_dense_scores_lean_on_the_article_lead(
 ) -> None:
     question = "what did Biden say about the violence ending"
     blended = dict(model_index.searcher.ranked(question, "dense", Filters()))
-    weight = search.LEAD_WEIGHT
-    monkeypatch.setattr(search, "LEAD_WEIGHT", 0.0)
+    weight = fusion.LEAD_WEIGHT
+    monkeypatch.setattr(searcher, "LEAD_WEIGHT", 0.0)  # where the Searcher reads it
     plain = model_index.searcher.ranked(question, "dense", Filters())
-    top = [pid for pid, _ in plain[: search.LEAD_DEPTH]]
+    top = [pid for pid, _ in plain[: fusion.LEAD_DEPTH]]
     leads = model_index.store.lead_ids(top)
     passages = model_index.store.passages_by_id([*top, *leads.values()])
     qvec = model_index.encoder.encode_query(question)
     vectors = model_index.vectors_for([*top, *leads.values()])
     moved = 0
-    for pid, score in plain[: search.LEAD_DEPTH]:
+    for pid, score in plain[: fusion.LEAD_DEPTH]:
         lead = passages[leads[pid]]
         assert lead.doc_id == passages[pid].doc_id and lead.paragraph == 1
         own, first = float(vectors[pid] @ qvec), float(vectors[lead.id] @ qvec)

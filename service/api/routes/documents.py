@@ -22,10 +22,11 @@ from service.api.schemas import (
     WrittenDoc,
 )
 from service.ingest import article_from_fields
-from service.ingest.validate import check_doc_id
-from service.newsindex import AddReport, NewsIndex
+from service.newsindex import NewsIndex
 from service.records import Article
 from service.store import DocumentRow
+from service.validate import check_doc_id
+from service.writer import AddReport
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 PathId = Annotated[str, Path(min_length=1, max_length=512, pattern=DOC_ID_PATTERN)]
@@ -56,7 +57,7 @@ def _write(index: NewsIndex, articles: list[Article]) -> WriteOut:
                 )
             )
         else:
-            row = index.store.document(doc_id)
+            row = index.find_document(doc_id)
             docs.append(
                 WrittenDoc(doc_id=doc_id, status="unchanged", passages=row.passages if row else 0)
             )
@@ -97,7 +98,7 @@ def _fields(row: DocumentRow) -> dict[str, object]:
         "date": row.date,
         "outlet": row.outlet,
         "url": row.url,
-        "source": row.outlet or row.source_path or row.doc_id,
+        "source": row.source,
         "added_at": row.added_at,
     }
 
@@ -113,7 +114,7 @@ def list_documents(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DocumentPage:
     rows = index.documents(offset, limit)
-    total, _ = index.store.counts()
+    total, _ = index.counts()
     return DocumentPage(
         documents=[_summary(r) for r in rows], total=total, offset=offset, limit=limit
     )

@@ -12,12 +12,10 @@ from service.api.schemas import (
     NOT_BLANK,
     ErrorOut,
     IsoDate,
-    Mode,
     SearchBody,
     SearchOut,
 )
-from service.search import SearchRequest
-from service.store import Filters
+from service.search import MAX_K, Filters, Mode, SearchRequest
 
 router = APIRouter(tags=["search"], dependencies=[Reader])
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -45,7 +43,7 @@ def run_search(index: IndexDep, body: SearchBody) -> SearchOut:
 def search_get(
     index: IndexDep,
     q: Annotated[str, Query(min_length=1, pattern=NOT_BLANK, description="the question")],
-    k: Annotated[int, Query(ge=1, le=100, description="number of results")] = 10,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="number of results")] = 10,
     mode: Mode = "hybrid",
     outlet: Annotated[str | None, Query(max_length=512)] = None,
     source: Annotated[str | None, Query(max_length=512)] = None,

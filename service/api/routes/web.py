@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from service.api.deps import IndexDep, Reader
 from service.api.schemas import FacetsOut, OutletCount
-from service.examples import example_questions
 
 router = APIRouter()
 # The pages load only their own scripts and styles: no inline script can run, so even an
@@ -52,10 +51,10 @@ def static_file(name: str) -> Response:
 @router.get("/facets", response_model=FacetsOut, dependencies=[Reader], tags=["search"])
 def facets(index: IndexDep) -> FacetsOut:
     """Outlets (for the filter), counts and example questions for the search page."""
-    docs, passages = index.store.counts()
+    docs, passages = index.counts()
     return FacetsOut(
         documents=docs,
         passages=passages,
-        outlets=[OutletCount(name=n, documents=c) for n, c in index.store.outlets()],
-        examples=example_questions(index.store),
+        outlets=[OutletCount(name=n, documents=c) for n, c in index.outlets()],
+        examples=index.example_questions(),
     )

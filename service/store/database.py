@@ -1,143 +1,28 @@
-"""SQLite, the source of truth: documents, passages with their embeddings, an FTS5 keyword
-index over the passages, and the index's identity (model, dimension, write generation)."""
+"""Store: the SQLite file, the source of truth. Every SQL statement newsearch runs on an index
+lives in this package: documents, passages with their embeddings, identity and generation,
+filters, and (in service.store.fts) the FTS5 reads of the keyword index."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from service.errors import IndexCorrupt
-from service.records import Article, Passage
+from service.records import Article, Passage, source_of
+from service.store.fts import FtsReader
+from service.store.rows import DocumentFilter, DocumentRow, StoredPassage
+from service.store.schema import DOCUMENT_SELECT, PASSAGE_SELECT, SCHEMA, SCHEMA_VERSION
 
-SCHEMA_VERSION = 1
+# a small private page cache per connection (the OS page cache serves the rest), so a server's
+# memory does not grow with the index through its worker connections
 CACHE_KIB = 512
-DB_NAME = "newsearch.db"
-
-FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"  # service.keywords tokenises with it too
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    date TEXT,
-    outlet TEXT,
-    url TEXT,
-    source_path TEXT,
-    text TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    added_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
-CREATE INDEX IF NOT EXISTS documents_outlet ON documents(outlet);
-CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-    paragraph INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    embedding BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    text, content='passages', content_rowid='id',
-    tokenize='{FTS_TOKENIZE}'
-);
-CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
-    INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
-    INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-"""
-
-
-@dataclass(frozen=True)
-class StoredPassage:
-    id: int
-    doc_id: str
-    paragraph: int
-    start: int
-    end: int
-    text: str
-    title: str
-    date: str | None
-    outlet: str | None
-    url: str | None
-    source_path: str | None
-
-    @property
-    def source(self) -> str:
-        return self.outlet or self.source_path or self.doc_id
-
-
-@dataclass(frozen=True)
-class DocumentRow:
-    doc_id: str
-    title: str
-    date: str | None
-    outlet: str | None
-    url: str | None
-    source_path: str | None
-    text: str
-    content_hash: str
-    added_at: str
-    passages: int
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions applied inside a search (outlet matches outlet or source path)."""
-
-    outlet: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    doc_id: str | None = None
-
-    def active(self) -> bool:
-        return any((self.outlet, self.date_from, self.date_to, self.doc_id))
-
-    def sql(self) -> tuple[str, list[str]]:
-        clauses: list[str] = []
-        args: list[str] = []
-        if self.outlet:
-            clauses.append("(d.outlet = ? COLLATE NOCASE OR d.source_path = ? OR d.doc_id = ?)")
-            args += [self.outlet] * 3
-        if self.date_from:
-            clauses.append("d.date >= ?")
-            args.append(self.date_from)
-        if self.date_to:
-            # a full timestamp on the last day still counts as that day
-            clauses.append("substr(d.date, 1, 10) <= ?")
-            args.append(self.date_to[:10])
-        if self.doc_id:
-            clauses.append("d.doc_id = ?")
-            args.append(self.doc_id)
-        return (" AND ".join(clauses) or "1"), args
-
-
-def content_hash(article: Article, chunking_version: str) -> str:
-    digest = hashlib.sha256(chunking_version.encode())
-    for part in (article.text, article.title, article.date, article.outlet, article.url):
-        digest.update(b"\x1f" + (part or "").encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
-_PASSAGE_SELECT = """
-SELECT p.id, p.doc_id, p.paragraph, p.start, p.end, p.text,
-       d.title, d.date, d.outlet, d.url, d.source_path
-FROM passages p JOIN documents d ON d.doc_id = p.doc_id
-"""
 
 
 class Store:
@@ -148,9 +33,10 @@ class Store:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
+        self.fts = FtsReader(lambda: self.conn)
         conn = self.conn
         try:
-            conn.executescript(_SCHEMA)
+            conn.executescript(SCHEMA)
             found = self.get_meta("schema_version")
             if found is None:
                 with self.transaction() as tx:
@@ -177,10 +63,9 @@ class Store:
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")  # a write that returned survives power loss
-            # a small private cache per connection (the OS page cache serves the rest), so a
-            # server's memory does not grow with the index through its worker connections
             conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.create_function("source_of", 3, source_of, deterministic=True)
             self._local.conn = conn
             with self._all_lock:
                 self._all.append(conn)
@@ -204,6 +89,36 @@ class Store:
             raise
         conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction for the block: every read in it, on this thread, sees the same
+        database (inside a transaction of the caller's own, that one serves)."""
+        conn = self.conn
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if own:
+                conn.execute("COMMIT")
+
+    def checkpoint(self) -> bool:
+        """Folds the WAL into the database file; False when readers kept part of it."""
+        busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return not busy
+
+    def backup_to(self, path: Path) -> None:
+        """A consistent copy of the whole database (SQLite's online backup: one read
+        transaction, so writers go on and the copy is one point in time)."""
+        source = sqlite3.connect(self.path)
+        target = sqlite3.connect(path)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+
     # --- identity -----------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -221,19 +136,12 @@ class Store:
 
     # --- writes (inside a transaction) -----------------------------------------------------
     def hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
-        rows = self.conn.execute(
-            "SELECT doc_id, content_hash FROM documents "
-            "WHERE doc_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(doc_ids)),),
-        )
-        return {doc_id: digest for doc_id, digest in rows}
-
-    def passage_ids(self, tx: sqlite3.Connection, doc_id: str) -> list[int]:
-        return [r[0] for r in tx.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
+        """Content hash by document id, for the ids the index holds."""
+        return _hashes(self.conn, doc_ids)
 
     def delete_document(self, tx: sqlite3.Connection, doc_id: str) -> list[int]:
         """Removes the document and its passages; returns the removed passage ids."""
-        ids = self.passage_ids(tx, doc_id)
+        ids = [r[0] for r in tx.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
         tx.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
         tx.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return ids
@@ -271,12 +179,19 @@ class Store:
                     passage.start,
                     passage.end,
                     passage.text,
-                    np.ascontiguousarray(vector, dtype=np.float32).tobytes(),
+                    _blob(vector),
                 ),
             )
             assert cur.lastrowid is not None
             ids.append(cur.lastrowid)
         return ids
+
+    def set_embeddings(self, tx: sqlite3.Connection, ids: list[int], vectors: np.ndarray) -> None:
+        """Replaces the stored embeddings of those passages (a re-embedding with a new model)."""
+        tx.executemany(
+            "UPDATE passages SET embedding = ? WHERE id = ?",
+            ((_blob(vec), pid) for pid, vec in zip(ids, vectors, strict=True)),
+        )
 
     # --- reads ---------------------------------------------------------------------------------
     def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -285,11 +200,19 @@ class Store:
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         return ids, self._matrix([r[1] for r in rows], dim).copy()
 
+    def passage_texts(self) -> list[tuple[int, str]]:
+        """(id, text) of every passage, in id order."""
+        return self.conn.execute("SELECT id, text FROM passages ORDER BY id").fetchall()
+
+    def passage_docs(self) -> dict[int, str]:
+        """Passage id -> its document's id, for every passage."""
+        return dict(self.conn.execute("SELECT id, doc_id FROM passages"))
+
     def passages_by_id(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
         # One statement text whatever the number of ids (a JSON array parameter), so each
         # connection's statement cache stays small and memory stays flat under load.
         rows = self.conn.execute(
-            f"{_PASSAGE_SELECT} WHERE p.id IN (SELECT value FROM json_each(?))",
+            f"{PASSAGE_SELECT} WHERE p.id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(ids)),),
         )
         return {row[0]: StoredPassage(*row) for row in rows}
@@ -321,26 +244,29 @@ class Store:
             )
         return np.frombuffer(blob, dtype=np.float32).reshape(len(blobs), dim)
 
-    def filtered_ids(self, filters: Filters) -> np.ndarray:
-        where, args = filters.sql()
+    def filtered_ids(self, filters: DocumentFilter) -> np.ndarray:
+        """The ids of the passages a search with these filters may return."""
+        where, args = _where(filters)
         rows = self.conn.execute(
             f"SELECT p.id FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {where}",
             args,
         ).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
-    def keyword_search(self, match: str, limit: int, filters: Filters) -> list[tuple[int, float]]:
+    def keyword_search(
+        self, match: str, limit: int, filters: DocumentFilter
+    ) -> list[tuple[int, float]]:
         """(passage id, bm25 score, higher is better) for an FTS5 MATCH expression."""
         if not filters.active():
             # no joins: joining every match to its passage and document before the sort
-            # doubled the time (measured at 100k passages: 70 -> 34 ms p50)
+            # costs as much again as the ranking
             rows = self.conn.execute(
                 "SELECT rowid, -bm25(passages_fts) AS s FROM passages_fts "
                 "WHERE passages_fts MATCH ? ORDER BY s DESC LIMIT ?",
                 (match, limit),
             ).fetchall()
             return [(int(r[0]), float(r[1])) for r in rows]
-        where, args = filters.sql()
+        where, args = _where(filters)
         rows = self.conn.execute(
             "SELECT f.rowid, -bm25(passages_fts) AS s FROM passages_fts f "
             "JOIN passages p ON p.id = f.rowid JOIN documents d ON d.doc_id = p.doc_id "
@@ -350,36 +276,39 @@ class Store:
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def document(self, doc_id: str) -> DocumentRow | None:
-        row = self.conn.execute(
-            "SELECT d.*, (SELECT count(*) FROM passages p WHERE p.doc_id = d.doc_id) "
-            "FROM documents d WHERE d.doc_id = ?",
-            (doc_id,),
-        ).fetchone()
+        row = self.conn.execute(f"{DOCUMENT_SELECT} WHERE d.doc_id = ?", (doc_id,)).fetchone()
         return None if row is None else DocumentRow(*row)
 
     def document_passages(self, doc_id: str) -> list[StoredPassage]:
         rows = self.conn.execute(
-            f"{_PASSAGE_SELECT} WHERE p.doc_id = ? ORDER BY p.paragraph", (doc_id,)
+            f"{PASSAGE_SELECT} WHERE p.doc_id = ? ORDER BY p.paragraph", (doc_id,)
         ).fetchall()
         return [StoredPassage(*row) for row in rows]
 
     def list_documents(self, offset: int, limit: int) -> list[DocumentRow]:
         rows = self.conn.execute(
-            "SELECT d.*, (SELECT count(*) FROM passages p WHERE p.doc_id = d.doc_id) "
-            "FROM documents d ORDER BY d.doc_id LIMIT ? OFFSET ?",
-            (limit, offset),
+            f"{DOCUMENT_SELECT} ORDER BY d.doc_id LIMIT ? OFFSET ?", (limit, offset)
         ).fetchall()
         return [DocumentRow(*row) for row in rows]
+
+    def recent_texts(self, limit: int) -> list[str]:
+        """The texts of the most recently added articles."""
+        rows = self.conn.execute(
+            "SELECT text FROM documents ORDER BY added_at DESC, doc_id LIMIT ?", (limit,)
+        )
+        return [text for (text,) in rows]
 
     def counts(self) -> tuple[int, int]:
         docs = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         passages = self.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         return int(docs), int(passages)
 
-    def outlets(self) -> list[tuple[str, int]]:
+    def outlets(self, limit: int = 200) -> list[tuple[str, int]]:
+        """Sources (records.source_of) with their article counts, most articles first."""
         rows = self.conn.execute(
-            "SELECT coalesce(outlet, source_path, doc_id) AS o, count(*) FROM documents "
-            "GROUP BY o ORDER BY count(*) DESC, o LIMIT 200"
+            "SELECT source_of(outlet, source_path, doc_id) AS o, count(*) FROM documents "
+            "GROUP BY o ORDER BY count(*) DESC, o LIMIT ?",
+            (limit,),
         ).fetchall()
         return [(str(r[0]), int(r[1])) for r in rows]
 
@@ -388,154 +317,51 @@ class Store:
         return [] if rows == [("ok",)] else [str(r[0]) for r in rows]
 
 
-_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
-# Question words carry no evidence; dropping them keeps OR-queries from matching everything.
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "say",
-        "said",
-        "tell",
-        "told",
-    ]
-)
+class HeldSnapshot:
+    """The database as it was when this was made, for as long as it lives (one read
+    transaction held open on a connection of its own; WAL keeps that snapshot while writers
+    commit), readable from any thread."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.execute("BEGIN")
+        self._conn.execute("SELECT count(*) FROM documents").fetchone()  # the snapshot starts
+
+    def hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        return _hashes(self._conn, doc_ids)
+
+    def close(self) -> None:
+        self._conn.close()
 
 
-def query_words(text: str) -> list[str]:
-    """The words a keyword query looks for: content words (all words if there are none),
-    lower-cased, each once, at most 64."""
-    tokens = [t for t in _FTS_TOKEN.findall(text.lower()) if t not in STOPWORDS]
-    if not tokens:
-        tokens = _FTS_TOKEN.findall(text.lower())
-    return list(dict.fromkeys(tokens))[:64]
+def _hashes(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> dict[str, str]:
+    rows = conn.execute(
+        "SELECT doc_id, content_hash FROM documents "
+        "WHERE doc_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(doc_ids)),),
+    )
+    return {doc_id: digest for doc_id, digest in rows}
 
 
-def fts_query(text: str) -> str | None:
-    """An FTS5 expression OR-ing the query's words, each quoted (no operator injection)."""
-    words = query_words(text)
-    return " OR ".join(f'"{t}"' for t in words) if words else None
+def _blob(vector: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+
+
+def _where(filters: DocumentFilter) -> tuple[str, list[str]]:
+    """The SQL condition (over documents `d`) and its arguments for a search's filters."""
+    clauses: list[str] = []
+    args: list[str] = []
+    if filters.outlet:
+        clauses.append("(d.outlet = ? COLLATE NOCASE OR d.source_path = ? OR d.doc_id = ?)")
+        args += [filters.outlet] * 3
+    if filters.date_from:
+        clauses.append("d.date >= ?")
+        args.append(filters.date_from)
+    if filters.date_to:
+        # a full timestamp on the last day still counts as that day
+        clauses.append("substr(d.date, 1, 10) <= ?")
+        args.append(filters.date_to[:10])
+    if filters.doc_id:
+        clauses.append("d.doc_id = ?")
+        args.append(filters.doc_id)
+    return (" AND ".join(clauses) or "1"), args

@@ -11,8 +11,10 @@ from typing import Any
 
 from service.config import Settings
 from service.evaluate import ModeResult
-from service.newsindex import AddReport, IndexProgress, Stats
+from service.newsindex import Stats
+from service.records import SearchResponse
 from service.store import DocumentRow, StoredPassage
+from service.writer import AddReport, IndexProgress
 
 BOLD_YELLOW, RESET, DIM = "\033[1;33m", "\033[0m", "\033[2m"
 
@@ -36,25 +38,28 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def print_results(response: dict[str, Any], *, color: bool) -> None:
-    results = response["results"]
-    if not results:
-        print(f"No passages match {response['query']!r}.")
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def print_results(response: SearchResponse, *, color: bool) -> None:
+    if not response.results:
+        print(f"No passages match {response.query!r}.")
         return
     width = _width()
-    for hit in results:
-        where = [hit["source"], f"¶{hit['paragraph']}"]
-        if hit.get("date"):
-            where.append(hit["date"])
-        if hit.get("title") and hit["title"] != hit["source"]:
-            where.append(f"“{_shorten(hit['title'], 56)}”")
-        print(f"{hit['rank']}. [{hit['score']:.3f}] " + " · ".join(where))
-        body = marked(hit["text"], hit.get("highlight"), color)
+    for hit in response.results:
+        where = [hit.source, f"¶{hit.paragraph}"]
+        if hit.date:
+            where.append(hit.date)
+        if hit.title and hit.title != hit.source:
+            where.append(f"“{_shorten(hit.title, 56)}”")
+        print(f"{hit.rank}. [{hit.score:.3f}] " + " · ".join(where))
+        body = marked(hit.text, hit.highlight, color)
         # wrap after marking: ANSI codes count as width, a small price for correct marks
         print(textwrap.fill(body, width=width, initial_indent="   ", subsequent_indent="   "))
-        also = hit.get("also_reported_by") or []
+        also = hit.also_reported_by
         if also:
-            names = ", ".join(f"{a['source']} ¶{a['paragraph']}" for a in also)
+            names = ", ".join(f"{a.source} ¶{a.paragraph}" for a in also)
             line = f"also reported by {len(also)}: {names}"
             wrapped = textwrap.fill(
                 line, width=width, initial_indent="   ", subsequent_indent="     "
@@ -63,7 +68,7 @@ def print_results(response: dict[str, Any], *, color: bool) -> None:
         print()
 
 
-def print_add_report(report: AddReport, stats: Stats) -> None:
+def print_add_report(report: AddReport, index_dir: str, documents: int, passages: int) -> None:
     changed = len(report.added) + len(report.updated)
     if report.embedded == 0:
         print(f"nothing to embed: {len(report.unchanged)} article(s) unchanged")
@@ -74,7 +79,7 @@ def print_add_report(report: AddReport, stats: Stats) -> None:
             f"changed, {len(report.unchanged)} unchanged): {report.embedded} passages embedded "
             f"in {report.seconds:.1f} s ({rate:.0f} passages/s)"
         )
-    print(f"index '{stats.index_dir}': {stats.documents} articles, {stats.passages} passages")
+    print(f"index '{index_dir}': {documents} articles, {passages} passages")
 
 
 def print_stats(stats: Stats, *, as_json: bool) -> None:
@@ -96,12 +101,10 @@ def print_document(row: DocumentRow, passages: list[StoredPassage], *, as_json: 
             {"paragraph": p.paragraph, "start": p.start, "end": p.end, "text": p.text}
             for p in passages
         ]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print_json(data)
         return
     print(row.title)
-    print(
-        " · ".join(x for x in (row.outlet or row.source_path or row.doc_id, row.date, row.url) if x)
-    )
+    print(" · ".join(x for x in (row.source, row.date, row.url) if x))
     print()
     for p in passages:
         print(textwrap.fill(f"¶{p.paragraph} {p.text}", width=_width()))
@@ -115,6 +118,8 @@ def print_eval(name: str, settings: Settings, results: list[ModeResult], *, as_j
                 {
                     "dataset": name,
                     "model": settings.model,
+                    "backend": settings.backend,
+                    "rerank": settings.rerank_model,
                     "max_passage_words": settings.max_passage_words,
                     "results": [asdict(r) for r in results],
                 },
@@ -122,9 +127,11 @@ def print_eval(name: str, settings: Settings, results: list[ModeResult], *, as_j
             )
         )
         return
+    rerank = f" · reranked by {settings.rerank_model}" if settings.rerank_model else ""
     print(
-        f"{name} · {settings.model} · passages ≤ {settings.max_passage_words or 'whole'} words"
-        f" · {results[0].queries if results else 0} queries"
+        f"{name} · {settings.model} ({settings.backend}){rerank} · passages ≤ "
+        f"{settings.max_passage_words or 'whole'} words · "
+        f"{results[0].queries if results else 0} queries"
     )
     print(f"{'mode':<8} {'nDCG@10':>8} {'R@100':>8} {'MRR@10':>8} {'p50 ms':>8} {'p95 ms':>8}")
     for r in results:

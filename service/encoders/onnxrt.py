@@ -1,29 +1,22 @@
 """ONNX Runtime encoder: the same sentence-transformers model exported once from its local
-weights (torch is needed only for that export) and, by default, int8-quantized per channel.
-Queries and ingest then run on onnxruntime + tokenizers alone: no torch import."""
+weights (service.encoders.export; torch is needed only for that) and, by default,
+int8-quantized per channel. Queries and ingest then run on onnxruntime + tokenizers alone."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import inspect
 import json
-import logging
 import os
-import shutil
-import tempfile
 import threading
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from service.embedding import ProgressFn, QueryCache, batched, resolve_model_path
-from service.errors import InputError
-
-EXPORT_VERSION = "2"  # bump when the export recipe changes (2: eager attention)
+from service.encoders.base import ProgressFn, QueryCache, batched
+from service.encoders.export import exported_model
+from service.encoders.models import resolve_model_path
+from service.errors import InputError, MissingDependency
 
 
 class OnnxEncoder:
@@ -39,8 +32,8 @@ class OnnxEncoder:
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
-        except ImportError as exc:  # pragma: no cover - a broken install
-            raise InputError("the ONNX backend needs onnxruntime and tokenizers") from exc
+        except ImportError:
+            raise MissingDependency("the ONNX backend", "onnxruntime tokenizers") from None
         model_dir = Path(resolve_model_path(name))
         if not (model_dir / "tokenizer.json").exists():
             raise InputError(
@@ -54,18 +47,15 @@ class OnnxEncoder:
         self._providers = ["CPUExecutionProvider"]
         if device == "cuda":
             if "CUDAExecutionProvider" not in ort.get_available_providers():
-                raise InputError(
-                    "a GPU run of the ONNX backend needs onnxruntime-gpu (or use --backend torch)"
+                raise MissingDependency(
+                    "a GPU run of the ONNX backend", "onnxruntime-gpu", "use --backend torch"
                 )
             self._providers.insert(0, "CUDAExecutionProvider")
-        # On CPU every text is its own run, on one thread, `threads` runs at a time. Measured
-        # on 2 cores (int8, sdpa export): 570-600 news paragraphs/s and 80-86 SciFact
-        # passages/s, against 400/s and 44-51/s for length-sorted batches of ~2,048 tokens on
-        # two threads, and no faster with batches of 5-64 texts on one thread each. It also
-        # makes a vector depend on its text alone: int8 dynamic quantization scales
-        # activations per run, so in a batch a vector moved with its batch-mates (up to 0.03
-        # a coordinate). Questions take the same path (2.3 ms p50 on one thread against
-        # 3.2 ms on two). A GPU gets batches, one at a time, on a session of its own.
+        # On CPU every text is its own run, on one thread, `threads` runs at a time: faster
+        # than padded batches on few cores (docs/benchmarks), and it makes a vector depend on
+        # its text alone (int8 dynamic quantization scales activations per run, so in a batch
+        # a vector would move with its batch-mates). Questions take the same path. A GPU gets
+        # batches, one at a time, on a session of its own.
         self._cpu = device == "cpu"
         self._workers = self._threads if self._cpu else 1
         self._batch_session: Any = None
@@ -140,8 +130,7 @@ class OnnxEncoder:
         """The CPU path: each text its own run on the questions' one-thread session, as many
         at a time as there are workers (the sessions take concurrent runs). All texts are
         tokenized in one call first: the Rust tokenizer does it outside the GIL, so the
-        workers' Python time per text shrinks to building the feed (measured 1.0-1.2x news
-        paragraphs/s on 2 cores, same vectors)."""
+        workers' Python time per text shrinks to building the feed."""
         ids = [np.array(e.ids, dtype=np.int64) for e in self._plain.encode_batch(list(texts))]
 
         def run(one: list[np.ndarray]) -> np.ndarray:
@@ -181,105 +170,3 @@ def _read_json(path: Path) -> dict[str, Any]:
         return data
     except (OSError, ValueError):
         return {}
-
-
-def exported_model(model_dir: Path, cache_dir: Path, quantized: bool) -> Path:
-    """The cached ONNX file for this model directory, exporting it first if needed."""
-    weights = [p for p in sorted(model_dir.iterdir()) if p.suffix in (".safetensors", ".bin")]
-    key = hashlib.sha256(EXPORT_VERSION.encode())
-    for p in [model_dir / "config.json", *weights]:
-        stat = p.stat()
-        key.update(f"{p.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    target_dir = cache_dir / key.hexdigest()[:16]
-    target = target_dir / ("model-int8.onnx" if quantized else "model.onnx")
-    if target.exists():
-        return target
-    target_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target_dir) as tmp, _quiet():
-        fp32 = Path(tmp) / "model.onnx"
-        _export(model_dir, fp32)
-        if quantized:
-            int8 = Path(tmp) / "model-int8.onnx"
-            quantize_int8(fp32, int8)
-            os.replace(int8, target)
-        else:
-            shutil.move(str(fp32), target)
-    return target
-
-
-def quantize_int8(fp32: Path, int8: Path, extra_options: dict[str, Any] | None = None) -> None:
-    """int8 weights, one scale per output channel: cosine to the float model >= 0.985 (0.955
-    with one scale a tensor); activations are quantized per run."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    quantize_dynamic(
-        str(fp32),
-        str(int8),
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        extra_options=extra_options,
-    )
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """The one-off export warns about tracing and pre-processing; none of it applies here."""
-    from service.embedding import _quiet_transformers
-
-    _quiet_transformers()
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        root.setLevel(level)
-
-
-def _export(model_dir: Path, path: Path, attention: str = "eager") -> None:
-    try:
-        import torch
-        from transformers import AutoModel
-    except ImportError as exc:  # pragma: no cover
-        raise InputError("exporting the model to ONNX needs torch and transformers") from exc
-
-    # Eager attention exports as plain MatMul/Softmax nodes, which ONNX Runtime runs faster
-    # than the graph traced from PyTorch's scaled-dot-product attention ("sdpa"), for the same
-    # vectors: 1.07x at 16 tokens to 1.35x at 256, int8, one thread (bench/export_attention.py)
-    inner = AutoModel.from_pretrained(str(model_dir), attn_implementation=attention)
-    # BERT-style models take token_type_ids; MPNet and others do not
-    typed = "token_type_ids" in inspect.signature(inner.forward).parameters
-
-    class Wrapped(torch.nn.Module):
-        """Fixes the input order; newer transformers take more positional arguments."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids: Any, attention_mask: Any, *rest: Any) -> Any:
-            extra = {"token_type_ids": rest[0]} if rest else {}
-            return self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, **extra
-            ).last_hidden_state
-
-    model = Wrapped()
-    model.eval()
-    ids = torch.ones((1, 8), dtype=torch.long)
-    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if typed else [])
-    inputs = (ids, torch.ones_like(ids)) + ((torch.zeros_like(ids),) if typed else ())
-    axes = {n: {0: "batch", 1: "sequence"} for n in names}
-    axes["last_hidden_state"] = {0: "batch", 1: "sequence"}
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            inputs,
-            str(path),
-            input_names=names,
-            output_names=["last_hidden_state"],
-            dynamic_axes=axes,
-            opset_version=17,
-            dynamo=False,
-        )

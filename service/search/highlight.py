@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from service.analysis import STOPWORDS, words
 from service.chunking import sentence_spans
-from service.store import STOPWORDS
+from service.encoders import Encoder
 
-if TYPE_CHECKING:
-    from service.newsindex import NewsIndex
-
-_WORD = re.compile(r"\w+", re.UNICODE)
+IdfFn = Callable[[Sequence[str]], dict[str, float]]  # words -> idf over the index
 MODEL_RESULTS = 3  # results whose tied sentences the embedding model may order
 MODEL_SENTENCES = 16  # at most this many sentences embedded per search
 
@@ -43,15 +40,15 @@ def _matcher(stems: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)") if parts else None
 
 
-def term_weights(query: str, index: NewsIndex) -> dict[str, float]:
+def term_weights(query: str, idf: IdfFn) -> dict[str, float]:
     """The query's stems, each weighted by the rarest word that has it: "Abbas" says more about
     which sentence answers than "said" does. A hybrid search has just cached these words'
     postings, so the weights cost no query there."""
-    words = list(dict.fromkeys(w for w in _WORD.findall(query.lower()) if w not in STOPWORDS))
+    content = list(dict.fromkeys(w for w in words(query) if w not in STOPWORDS))
     weights: dict[str, float] = {}
-    for word, idf in index.keywords.idf(words).items():
+    for word, weight in idf(content).items():
         stem = _stem(word)
-        weights[stem] = max(weights.get(stem, 0.0), idf)
+        weights[stem] = max(weights.get(stem, 0.0), weight)
     return weights
 
 
@@ -73,9 +70,12 @@ def sentence_score(
     return total * (1 + 1 / math.log(PIVOT_CHARS + start))
 
 
-def best_sentences(query: str, texts: list[str], index: NewsIndex) -> list[tuple[int, int]]:
-    """For each text, the (start, end) span of its best sentence."""
-    weights = term_weights(query, index)
+def best_sentences(
+    query: str, texts: list[str], idf: IdfFn, encoder: Encoder
+) -> list[tuple[int, int]]:
+    """For each text, the (start, end) span of its best sentence. `idf` weighs the query's
+    words; `encoder` orders sentences that tie."""
+    weights = term_weights(query, idf)
     matcher = _matcher(weights)
     out: list[tuple[int, int]] = []
     undecided: list[tuple[int, list[tuple[int, int]]]] = []
@@ -102,8 +102,8 @@ def best_sentences(query: str, texts: list[str], index: NewsIndex) -> list[tuple
     undecided = chosen
     if undecided:
         sentences = [texts[row][s:e] for row, tied in undecided for s, e in tied]
-        vecs = index.encoder.encode_few(sentences)
-        qvec = index.encoder.encode_query(query)
+        vecs = encoder.encode_few(sentences)
+        qvec = encoder.encode_query(query)
         sims = vecs @ qvec
         offset = 0
         for row, tied in undecided:

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 
 import numpy as np
+
+from service.analysis import words as _words
 
 SHINGLE = 3  # words per shingle
 MIN_CONTAINMENT = 0.5  # share of the shorter passage's shingles found in the other
 MIN_COSINE = 0.80  # and the embeddings must agree: the same words in another sense don't fold
 CORROBORATION = 0.15  # weight of the log2(1 + other articles) bonus
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @functools.lru_cache(maxsize=8192)  # the same passages come back query after query
 def shingles(text: str, size: int = SHINGLE) -> frozenset[tuple[str, ...]]:
-    words = _WORD.findall(text.lower().replace("’", "'"))
+    words = _words(text.replace("’", "'"))
     if len(words) < size:
         return frozenset({tuple(words)}) if words else frozenset()
     # windows of `size` words; zip stops at the shortest, the last full window
@@ -29,12 +29,6 @@ def containment(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) ->
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
-
-
-def is_near_duplicate(
-    a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]], va: np.ndarray, vb: np.ndarray
-) -> bool:
-    return containment(a, b) >= MIN_CONTAINMENT and float(np.dot(va, vb)) >= MIN_COSINE
 
 
 def group_near_duplicates(

@@ -7,19 +7,25 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from service.encoders import resolve_model_path
+from service.errors import InputError, MissingDependency
+
 
 class CrossEncoderReranker:
     def __init__(self, name: str, *, device: str = "cpu") -> None:
         try:
             from sentence_transformers import CrossEncoder
-        except ImportError as exc:  # pragma: no cover - a broken install
-            from service.errors import InputError
-
-            raise InputError("reranking needs sentence-transformers") from exc
-        from service.embedding import resolve_model_path
+        except ImportError:
+            raise MissingDependency("reranking", "sentence-transformers") from None
 
         self.name = name
-        self._model: Any = CrossEncoder(resolve_model_path(name), device=device)
+        try:
+            self._model: Any = CrossEncoder(resolve_model_path(name), device=device)
+        except (OSError, ValueError) as exc:  # not a model folder, and no hub to ask
+            raise InputError(
+                f"cannot load the cross-encoder {name!r}: give the folder of a "
+                f"sentence-transformers CrossEncoder ({str(exc).splitlines()[0][:120]})"
+            ) from None
         self._lock = threading.Lock()
 
     def scores(self, query: str, texts: list[str]) -> list[float]:

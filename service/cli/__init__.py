@@ -1,0 +1,35 @@
+"""The `newsearch` command: a parser (service.cli.parser), one function per command
+(service.cli.commands) and the printing (service.cli.output). Every NewsearchError becomes one
+line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Sequence
+
+from service.cli.commands import COMMANDS, EXIT_ERROR
+from service.cli.parser import build_parser, settings_from
+from service.errors import NewsearchError
+
+__all__ = ["COMMANDS", "build_parser", "main", "settings_from"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(COMMANDS[args.command](args))
+    except NewsearchError as exc:
+        print(f"newsearch: error: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except sqlite3.DatabaseError as exc:
+        print(
+            f"newsearch: error: the index database is damaged ({exc}); run `newsearch check`",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("newsearch: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR

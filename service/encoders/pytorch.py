@@ -1,0 +1,66 @@
+"""The sentence-transformers encoder on PyTorch (the only module that imports
+sentence-transformers for embedding)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from service.config import DEFAULT_MODEL
+from service.encoders.base import ProgressFn, QueryCache, batched
+from service.encoders.models import model_id, quiet_transformers, resolve_model_path
+from service.errors import InputError, MissingDependency
+
+
+class SentenceTransformerEncoder:
+    def __init__(self, name: str = DEFAULT_MODEL, *, device: str = "cpu") -> None:
+        self.name = model_id(name, "torch")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise MissingDependency(
+                "the torch backend", "sentence-transformers torch==2.13.0"
+            ) from None
+        quiet_transformers()
+        try:
+            self._model: Any = SentenceTransformer(resolve_model_path(name), device=device)
+        except (OSError, ValueError) as exc:  # not a model folder, and no hub to ask
+            raise InputError(
+                f"cannot load the model {name!r}: give the folder of a sentence-transformers "
+                f"model ({str(exc).splitlines()[0][:120]})"
+            ) from None
+        get_dim: Any = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim())
+        self._cache = QueryCache()
+        self._lock = threading.Lock()  # torch modules are not re-entrant across threads
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 64, progress: ProgressFn | None = None
+    ) -> np.ndarray:
+        return batched(texts, self.dim, batch_size, self._encode_batch, progress)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            vecs: np.ndarray = self._model.encode(
+                texts,
+                batch_size=len(texts),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return vecs
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._cache.get(text, lambda: self.encode([text])[0])
+
+    def encode_few(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode(texts)  # PyTorch runs one batch at a time anyway (its lock)
+
+    def clear_cache(self) -> None:
+        self._cache.clear()

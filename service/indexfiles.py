@@ -1,0 +1,117 @@
+"""The files of an index directory: their names, the FAISS vectors with the manifest that vouches
+for them (saved after SQLite commits, rebuilt from SQLite when they lag behind it), and the
+checksums that tell damage from a legitimate change."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from service.errors import IndexCorrupt
+from service.fileutil import sha256_file, sha256_files
+from service.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    read_manifest,
+    verify_database,
+    write_manifest,
+)
+from service.store import DB_NAME, Store
+from service.vectors import AnnPolicy, VectorIndex
+
+VECTORS_NAME = "vectors.faiss"
+WRITER_LOCK_NAME = ".writer"
+
+
+class IndexFiles:
+    """One index directory's files."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.dir = index_dir
+        self.db = index_dir / DB_NAME
+        self.vectors = index_dir / VECTORS_NAME
+        self.manifest = index_dir / MANIFEST_NAME
+
+    def exists(self) -> bool:
+        return self.db.exists()
+
+    def create(self) -> None:
+        """Makes the directory, readable by its owner alone."""
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.dir, 0o700)
+
+    def read_manifest(self) -> Manifest | None:
+        return read_manifest(self.dir)
+
+    def verified_manifest(self, *, writable: bool) -> tuple[Manifest | None, dict[Path, str]]:
+        """The manifest, after checking the database against the checksum a clean close
+        recorded (both files are hashed at once then; their digests come back, so the vector
+        file need not be hashed twice). A writer clears that checksum: from now on the
+        database changes legitimately until it closes."""
+        manifest = read_manifest(self.dir)
+        digests: dict[Path, str] = {}
+        if manifest is not None and manifest.database_sha256 is not None:
+            digests = sha256_files([self.db, self.vectors])
+        verify_database(self.dir, DB_NAME, manifest, digests.get(self.db))
+        if writable and manifest is not None and manifest.database_sha256 is not None:
+            manifest = manifest.with_database(None)
+            write_manifest(self.dir, manifest)
+        return manifest, digests
+
+    def load_vectors(
+        self,
+        store: Store,
+        manifest: Manifest | None,
+        model: str,
+        dim: int,
+        *,
+        policy: AnnPolicy,
+        save: bool,
+        digest: str | None = None,
+        mapped: bool = False,
+    ) -> VectorIndex:
+        """The vectors the manifest vouches for, or, when the database moved on after they were
+        saved (a kill mid-write, or a fresh index), rebuilt from the embeddings stored in
+        SQLite (nothing is re-embedded) and, with `save`, saved."""
+        generation = store.generation()
+        if manifest is not None and manifest.generation == generation:
+            if manifest.model != model or manifest.dim != dim:
+                raise IndexCorrupt(
+                    f"{self.manifest} names model {manifest.model!r} but the database says "
+                    f"{model!r}; run `newsearch check --repair`"
+                )
+            vectors = VectorIndex.load(
+                self.vectors, dim, manifest.vectors_sha256, policy.nprobe, digest, mapped=mapped
+            )
+            if len(vectors) != manifest.vectors_rows:
+                raise IndexCorrupt(
+                    f"{self.vectors} row count disagrees with the manifest; "
+                    "run `newsearch check --repair`"
+                )
+            return vectors
+        vectors = rebuild_vectors(store, dim, policy)
+        if save:
+            self.save_vectors(vectors, model, dim, generation)
+        return vectors
+
+    def save_vectors(self, vectors: VectorIndex, model: str, dim: int, generation: int) -> None:
+        """The vector file, then the manifest naming it (each replaced atomically)."""
+        digest = vectors.save(self.vectors)
+        write_manifest(self.dir, Manifest(model, dim, generation, digest, len(vectors)))
+
+    def seal(self, generation: int) -> None:
+        """After a clean close (the WAL folded in): records the database's checksum, so the
+        next open can tell damage from a legitimate change. Only when the manifest's vectors
+        are those of this generation."""
+        manifest = read_manifest(self.dir)
+        if manifest is not None and manifest.generation == generation:
+            write_manifest(self.dir, manifest.with_database(sha256_file(self.db)))
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.dir.iterdir() if p.is_file())
+
+
+def rebuild_vectors(store: Store, dim: int, policy: AnnPolicy | None = None) -> VectorIndex:
+    """A vector index of every stored embedding, shaped as the policy says for its size."""
+    ids, vecs = store.all_vectors(dim)
+    return VectorIndex.build(ids, vecs, dim, policy)

@@ -1,0 +1,93 @@
+"""Opening an index directory: take the writer lock if asked, verify the files, check the model
+against the one the index was built with, and load (or recover) the vectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.config import Settings
+from service.encoders import Encoder, LazyEncoder, load_encoder, model_id
+from service.errors import IndexMismatch, IndexMissing
+from service.indexfiles import IndexFiles
+from service.locks import WriterLock
+from service.store import Store
+from service.vectors import VectorIndex
+
+
+@dataclass
+class OpenedIndex:
+    """The parts of an open index, for the facade (service.newsindex) to assemble."""
+
+    settings: Settings
+    files: IndexFiles
+    store: Store
+    vectors: VectorIndex
+    model: str
+    dim: int
+    encoder: LazyEncoder
+    writer_lock: WriterLock | None
+
+
+def open_index(
+    settings: Settings,
+    *,
+    encoder: Encoder | None = None,
+    writable: bool = False,
+    create: bool = False,
+    one_shot: bool = False,
+) -> OpenedIndex:
+    """Opens (or with create=True makes) the index in settings.index_dir. A writable index
+    holds the directory's writer lock until the caller releases it. `one_shot`: a read-only
+    open for a question or two (`newsearch ask`) memory-maps the vector file instead of
+    reading it: far quicker to open a large index, slower per search, so long-lived readers
+    read it (docs/benchmarks)."""
+    files = IndexFiles(settings.index_dir)
+    if not files.exists():
+        if not create:
+            raise IndexMissing(
+                f"no index in '{files.dir}' — build one with "
+                f"`newsearch index seeds --index-dir {files.dir}`"
+            )
+        files.create()
+    lock = WriterLock(files.dir) if writable else None
+    if lock:
+        lock.acquire()
+    try:
+        manifest, digests = files.verified_manifest(writable=writable)
+        store = Store(files.db)
+        wanted = encoder.name if encoder else model_id(settings.model, settings.backend)
+        model = store.get_meta("model")
+        if model is None:  # a new index takes the model's identity, which needs the model
+            encoder = encoder or _load(settings)
+            with store.transaction() as tx:
+                store.set_meta(tx, "model", wanted)
+                store.set_meta(tx, "dim", str(encoder.dim))
+            model = wanted
+        elif model != wanted:
+            raise IndexMismatch(
+                f"index '{files.dir}' was built with model {model!r}, not {wanted!r}; use "
+                f"that model (--model/--backend), or re-embed the index with "
+                f"`newsearch rebuild --model {settings.model!r} --backend "
+                f"{settings.backend} --index-dir {files.dir}`"
+            )
+        dim = int(store.get_meta("dim") or 0)
+        vectors = files.load_vectors(
+            store,
+            manifest,
+            model,
+            dim,
+            policy=settings.ann_policy(),
+            save=writable,
+            digest=digests.get(files.vectors),
+            mapped=one_shot and not writable,
+        )
+    except BaseException:
+        if lock:
+            lock.release()
+        raise
+    lazy = LazyEncoder.of(encoder) if encoder else LazyEncoder(model, dim, lambda: _load(settings))
+    return OpenedIndex(settings, files, store, vectors, model, dim, lazy, lock)
+
+
+def _load(settings: Settings) -> Encoder:
+    return load_encoder(settings.model, settings.backend, settings.cache_dir)

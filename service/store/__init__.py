@@ -1,0 +1,18 @@
+"""SQLite, the source of truth of an index, and the only place its SQL is written."""
+
+from service.store.database import HeldSnapshot, Store
+from service.store.fts import FtsReader, Tokenizer
+from service.store.rows import DocumentFilter, DocumentRow, StoredPassage
+from service.store.schema import DB_NAME, SCHEMA_VERSION
+
+__all__ = [
+    "DB_NAME",
+    "SCHEMA_VERSION",
+    "DocumentFilter",
+    "DocumentRow",
+    "FtsReader",
+    "HeldSnapshot",
+    "Store",
+    "StoredPassage",
+    "Tokenizer",
+]

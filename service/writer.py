@@ -1,0 +1,262 @@
+"""The index's single writer: adds, replaces and deletes articles (SQLite first, in one
+transaction a batch, then the vectors in memory), reshapes the vectors when their size calls
+for it, and saves them. One IndexWriter per writable index; one writing thread at a time."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from service.config import Settings
+from service.encoders import LazyEncoder
+from service.errors import InputError, NotFound
+from service.indexfiles import IndexFiles, rebuild_vectors
+from service.ingest import Skipped, discover, plan_units
+from service.ingest.units import UNIT_BYTES
+from service.locks import RWLock
+from service.pipeline import (
+    PreparedUnit,
+    PreRunHashes,
+    ahead,
+    embed_unit,
+    prepare_articles,
+    prepare_unit,
+    repeated,
+)
+from service.records import Article, Passage
+from service.store import Store
+from service.vectors import VectorIndex
+
+BATCH_PASSAGES = 256  # passages of an add_articles call embedded and committed together
+Batch = list[tuple[Article, str, list[Passage]]]  # (article, content hash, its passages)
+
+
+@dataclass
+class AddReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    passages: dict[str, int] = field(default_factory=dict)  # doc_id -> passages written
+    embedded: int = 0
+    seconds: float = 0.0
+    skipped: list[Skipped] = field(default_factory=list)  # inputs not indexed, and why
+    warnings: list[str] = field(default_factory=list)
+
+
+class IndexProgress:
+    """Callbacks for long work; the CLI draws a bar from them."""
+
+    def start(self, total_passages: int) -> None: ...
+    def advance(self, passages: int) -> None: ...
+    def finish(self) -> None: ...
+
+    # indexing files: the input size is known up front, the passage count only as it goes
+    def start_input(self, total_bytes: int) -> None: ...
+    def advance_input(self, nbytes: int, passages: int) -> None: ...
+
+
+class IndexWriter:
+    def __init__(
+        self,
+        settings: Settings,
+        files: IndexFiles,
+        store: Store,
+        vectors: VectorIndex,
+        encoder: LazyEncoder,
+        lock: RWLock,
+        model: str,
+    ) -> None:
+        self.settings = settings
+        self.files = files
+        self.store = store
+        self.vectors = vectors
+        self.encoder = encoder
+        self.lock = lock  # the searchers' lock: held to write while the vectors change
+        self.model = model
+        self.mutex = threading.RLock()  # one writing thread at a time in this process
+        self.applied_generation = store.generation()  # what self.vectors reflects
+        self.dirty = False
+
+    def add_articles(
+        self, articles: Iterable[Article], progress: IndexProgress | None = None
+    ) -> AddReport:
+        """Adds new articles, replaces changed ones (same doc_id, new content) and skips
+        unchanged ones without embedding. Each batch commits atomically, so a kill keeps every
+        article either old or new, never mixed."""
+        with self.mutex:
+            prepared = prepare_articles(
+                articles, self.store.hashes, self.settings.max_passage_words
+            )
+            if prepared.skipped:
+                raise InputError(prepared.skipped[0].reason)
+            run = IndexRun(self)
+            if prepared.todo:
+                self._load_encoder(run)
+            if progress:
+                progress.start(len(prepared.texts))
+
+            def embed(batch: PreparedUnit) -> np.ndarray:
+                if not batch.todo:  # only unchanged articles: no model needed
+                    return np.zeros((0, self.encoder.dim), dtype=np.float32)
+                advance = progress.advance if progress else None
+                return embed_unit(batch, self.encoder, self.settings.batch_size, advance)
+
+            for batch, vecs in ahead(_batches(prepared), embed):
+                run.commit(batch, vecs)
+            if progress:
+                progress.finish()
+            return run.finish()
+
+    def index_files(
+        self,
+        paths: list[Path],
+        root: Path,
+        progress: IndexProgress | None = None,
+        unit_bytes: int | None = None,
+    ) -> AddReport:
+        """Indexes files and folders unit by unit (see service.ingest.units): reads, embeds
+        and commits one unit at a time, so memory stays flat however large the input."""
+        units = plan_units(discover(paths), unit_bytes or UNIT_BYTES)
+        run = IndexRun(self)
+        known = PreRunHashes(self.store.hashes)
+        if units:
+            self._load_encoder(run)
+        if progress:
+            progress.start_input(sum(u.size for u in units))
+        max_words = self.settings.max_passage_words
+        prepared_units = (prepare_unit(unit, root, known, max_words) for unit in units)
+        batch_size = self.settings.batch_size
+        for prepared, vecs in ahead(
+            prepared_units, lambda p: embed_unit(p, self.encoder, batch_size)
+        ):
+            run.commit(prepared, vecs)
+            if progress:
+                progress.advance_input(prepared.size, len(vecs))
+        if progress:
+            progress.finish()
+        return run.finish()
+
+    def _load_encoder(self, run: IndexRun) -> None:
+        """Loads the model before the clock starts: a one-off cost, not passages/s."""
+        self.encoder.get()
+        run.started = time.perf_counter()
+
+    def commit_batch(self, batch: Batch, vecs: np.ndarray) -> None:
+        """Replaces the batch's articles with their new passages and vectors in one
+        transaction (a kill leaves every article old or new, never mixed)."""
+        removed: list[int] = []
+        added_ids: list[int] = []
+        offset = 0
+        with self.mutex:
+            with self.store.transaction() as tx:
+                for article, digest, passages in batch:
+                    removed += self.store.delete_document(tx, article.doc_id)
+                    part = vecs[offset : offset + len(passages)]
+                    offset += len(passages)
+                    added_ids += self.store.insert_document(tx, article, digest, passages, part)
+                generation = self.store.bump_generation(tx)
+            with self.lock.write():
+                self.vectors.remove(removed)
+                self.vectors.add(np.asarray(added_ids, dtype=np.int64), vecs)
+                self.applied_generation = generation
+                self.dirty = True
+
+    def delete(self, doc_id: str) -> int:
+        """Removes one article; returns how many passages went with it."""
+        with self.mutex:
+            if self.store.document(doc_id) is None:
+                raise NotFound(f"no document {doc_id!r} in the index")
+            with self.store.transaction() as tx:
+                removed = self.store.delete_document(tx, doc_id)
+                generation = self.store.bump_generation(tx)
+            with self.lock.write():
+                self.vectors.remove(removed)
+                self.applied_generation = generation
+                self.dirty = True
+        return len(removed)
+
+    def reshape(self) -> None:
+        """Gives the vectors the structure their size calls for (exact, or IVF with lists to
+        match), rebuilt from SQLite. Done at the end of a writing session, not in the middle:
+        training IVF on a large index takes a while, and a server keeps answering."""
+        policy = self.settings.ann_policy()
+        if not policy.wants_rebuild(self.vectors):
+            return
+        with self.mutex:
+            rebuilt = rebuild_vectors(self.store, self.encoder.dim, policy)
+            with self.lock.write():
+                self.vectors.take_over(rebuilt)
+                self.dirty = True
+
+    def flush(self) -> None:
+        """Saves the vectors and the manifest if anything changed since the last save."""
+        if not self.dirty:
+            return
+        with self.mutex, self.lock.read():
+            self.files.save_vectors(
+                self.vectors, self.model, self.encoder.dim, self.applied_generation
+            )
+            self.dirty = False
+
+
+class IndexRun:
+    """The driver's side of one indexing run, local or on Ray: commits units in input order,
+    judges "unchanged" against the index as it was at the start, and reports."""
+
+    def __init__(self, writer: IndexWriter) -> None:
+        self.writer = writer
+        self.report = AddReport()
+        self.written: dict[str, int] = {}  # doc id -> unit that wrote it in this run
+        self.started = time.perf_counter()
+
+    def commit(self, prepared: PreparedUnit, vecs: np.ndarray) -> None:
+        report = self.report
+        report.skipped += prepared.skipped
+        for doc_id in repeated(prepared.unchanged, self.written, prepared.number):
+            report.warnings.append(
+                f"{doc_id!r} appears more than once in the input and an earlier copy was "
+                "indexed; run `newsearch index` again to keep the last copy"
+            )
+        new_ids = [a.doc_id for a, _, _ in prepared.todo]
+        existed = set(prepared.existing)
+        for doc_id in repeated(new_ids, self.written, prepared.number):
+            report.warnings.append(
+                f"{doc_id!r} appears more than once in the input; the last copy was kept"
+            )
+        report.unchanged += [d for d in prepared.unchanged if d not in self.written]
+        if prepared.todo:
+            self.writer.commit_batch(prepared.todo, vecs)
+        for article, _, passages in prepared.todo:
+            doc_id = article.doc_id
+            if doc_id not in self.written:
+                (report.updated if doc_id in existed else report.added).append(doc_id)
+            self.written[doc_id] = prepared.number
+            report.passages[doc_id] = len(passages)
+        report.embedded += len(vecs)
+
+    def finish(self) -> AddReport:
+        self.report.seconds = time.perf_counter() - self.started
+        return self.report
+
+
+def _batches(prepared: PreparedUnit) -> Iterator[PreparedUnit]:
+    """Consecutive articles of about BATCH_PASSAGES passages each, as units to commit (the
+    first also reports the unchanged ones)."""
+    batch = PreparedUnit(0, 0, unchanged=prepared.unchanged)
+    existing = set(prepared.existing)
+    size = 0
+    for item in prepared.todo:
+        batch.todo.append(item)
+        if item[0].doc_id in existing:
+            batch.existing.append(item[0].doc_id)
+        size += len(item[2])
+        if size >= BATCH_PASSAGES:
+            yield batch
+            batch, size = PreparedUnit(0, 0), 0
+    if batch.todo or batch.unchanged:
+        yield batch
