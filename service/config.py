@@ -27,6 +27,8 @@ def _setting(default: Any = None, doc: str = "", env: str | None = None, **kw: A
 
 @dataclass(frozen=True)
 class Settings:
+    """Every option of newsearch, with its default (the configuration docs list them all)."""
+
     index_dir: Path = _setting(DEFAULT_INDEX_DIR, "index directory", "NEWSEARCH_INDEX_DIR")
     model: str = _setting(
         DEFAULT_MODEL,

@@ -21,11 +21,13 @@ from service.records import Article, SearchResponse
 from service.search import MODES, Searcher, SearchRequest
 from service.store import DocumentRow, Store, StoredPassage
 from service.vectors import VectorIndex
-from service.writer import AddReport, Batch, IndexProgress, IndexRun, IndexWriter
+from service.writer import AddReport, IndexProgress, IndexRun, IndexWriter
 
 
 @dataclass(frozen=True)
 class Stats:
+    """An index's counts, model, size on disk, write generation and vector search kind."""
+
     documents: int
     passages: int
     model: str
@@ -88,9 +90,11 @@ class NewsIndex:
 
     @property
     def database_path(self) -> Path:
+        """The SQLite file (for a reader in another process, such as Ray's hash snapshot)."""
         return self.files.db
 
     def close(self) -> None:
+        """Releases the index; a writer first saves the vectors and records the checksums."""
         writer = self._writer
         if writer is None or self._writer_lock is None:
             self.store.close()
@@ -141,10 +145,6 @@ class NewsIndex:
         """An indexing run whose units some other driver prepares and embeds (Ray)."""
         return IndexRun(self._writable())
 
-    def commit_batch(self, batch: Batch, vecs: np.ndarray) -> None:
-        """Replaces the batch's articles with these passages and vectors in one transaction."""
-        self._writable().commit_batch(batch, vecs)
-
     def delete(self, doc_id: str) -> int:
         """Removes one article; returns how many passages went with it."""
         return self._writable().delete(doc_id)
@@ -156,6 +156,7 @@ class NewsIndex:
 
     # --- reads -----------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:
+        """The passages that answer the request, best first (see service.search)."""
         return self.searcher.search(request)
 
     def search_ok(self) -> bool:
@@ -179,9 +180,11 @@ class NewsIndex:
         return row, self.store.document_passages(doc_id)
 
     def find_document(self, doc_id: str) -> DocumentRow | None:
+        """The article's row (with its passage count), or None."""
         return self.store.document(doc_id)
 
     def documents(self, offset: int = 0, limit: int = 50) -> list[DocumentRow]:
+        """A page of articles, by id."""
         return self.store.list_documents(offset, limit)
 
     def counts(self) -> tuple[int, int]:
@@ -193,6 +196,7 @@ class NewsIndex:
         return self.store.outlets()
 
     def example_questions(self, limit: int = 4) -> list[str]:
+        """Questions about the people the articles mention most (for an empty search page)."""
         return example_questions(self.store, limit)
 
     def passage_documents(self) -> dict[int, str]:
@@ -200,6 +204,7 @@ class NewsIndex:
         return self.store.passage_docs()
 
     def stats(self) -> Stats:
+        """Counts, model, size on disk, generation and vector search kind."""
         docs, passages = self.store.counts()
         return Stats(
             docs,

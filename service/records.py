@@ -41,6 +41,8 @@ def source_of(outlet: str | None, source_path: str | None, doc_id: str) -> str:
 
 @dataclass(frozen=True)
 class AlsoReported:
+    """The same passage in another article, folded into a result."""
+
     doc_id: str
     source: str
     title: str
@@ -79,6 +81,8 @@ class Hit:
 
 @dataclass
 class SearchResponse:
+    """What a search returns: the results best first, and how long it took."""
+
     query: str
     mode: str
     results: list[Hit]

@@ -38,6 +38,9 @@ Batch = list[tuple[Article, str, list[Passage]]]  # (article, content hash, its 
 
 @dataclass
 class AddReport:
+    """What an indexing call did: ids added, updated and unchanged, passages written per id,
+    passages embedded and the time it took, inputs skipped and warnings."""
+
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)

@@ -49,7 +49,7 @@ def batched(
 ) -> np.ndarray:
     """Encodes in batches of similar length (little padding, so little wasted work), each of
     at most batch_size texts and about TOKEN_BUDGET tokens (attention grows with the square of
-    the length: measured, 8 long passages a batch encode faster than 64), and returns the
+    the length, so a few long passages a batch beat many), and returns the
     vectors in the order of `texts`. With workers > 1, that many batches run at once (`run`
     must be thread-safe); the batches themselves depend only on `texts`."""
     out = np.zeros((len(texts), dim), dtype=np.float32)

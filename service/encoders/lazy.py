@@ -30,10 +30,6 @@ class LazyEncoder:
         lazy._encoder = encoder
         return lazy
 
-    @property
-    def loaded(self) -> bool:
-        return self._encoder is not None
-
     def get(self) -> Encoder:
         """The real encoder, loaded now if need be; IndexMismatch if it is not the index's."""
         encoder = self._encoder

@@ -1,13 +1,14 @@
-"""Which model an index names, where its weights are, and which runtimes can run it."""
+"""Which model an index names, where its weights are, which runtimes can run it, and how a
+sentence-transformers model is loaded (the only place that imports sentence-transformers)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from service.config import DEFAULT_MODEL
-from service.errors import MissingDependency
+from service.errors import InputError, MissingDependency
 
 BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 Backend = Literal["onnx-int8", "onnx", "torch"]
@@ -44,3 +45,21 @@ def quiet_transformers() -> None:
         hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
     except ImportError:  # pragma: no cover
         pass
+
+
+def load_sentence_transformers(kind: str, name: str, what: str, device: str = "cpu") -> Any:
+    """A sentence-transformers model of class `kind` (SentenceTransformer, CrossEncoder) from
+    its folder or bundled package, with one clear error when the package or the model is
+    missing (there is no hub to ask)."""
+    try:
+        import sentence_transformers
+    except ImportError:
+        raise MissingDependency(what, "sentence-transformers torch==2.13.0") from None
+    quiet_transformers()
+    try:
+        return getattr(sentence_transformers, kind)(resolve_model_path(name), device=device)
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"cannot load {what} {name!r}: give the folder of a sentence-transformers {kind} "
+            f"({str(exc).splitlines()[0][:120]})"
+        ) from None

@@ -1,5 +1,4 @@
-"""The sentence-transformers encoder on PyTorch (the only module that imports
-sentence-transformers for embedding)."""
+"""The sentence-transformers encoder on PyTorch."""
 
 from __future__ import annotations
 
@@ -11,27 +10,15 @@ import numpy as np
 
 from service.config import DEFAULT_MODEL
 from service.encoders.base import ProgressFn, QueryCache, batched
-from service.encoders.models import model_id, quiet_transformers, resolve_model_path
-from service.errors import InputError, MissingDependency
+from service.encoders.models import load_sentence_transformers, model_id
 
 
 class SentenceTransformerEncoder:
     def __init__(self, name: str = DEFAULT_MODEL, *, device: str = "cpu") -> None:
         self.name = model_id(name, "torch")
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError:
-            raise MissingDependency(
-                "the torch backend", "sentence-transformers torch==2.13.0"
-            ) from None
-        quiet_transformers()
-        try:
-            self._model: Any = SentenceTransformer(resolve_model_path(name), device=device)
-        except (OSError, ValueError) as exc:  # not a model folder, and no hub to ask
-            raise InputError(
-                f"cannot load the model {name!r}: give the folder of a sentence-transformers "
-                f"model ({str(exc).splitlines()[0][:120]})"
-            ) from None
+        self._model: Any = load_sentence_transformers(
+            "SentenceTransformer", name, "the model", device
+        )
         get_dim: Any = (
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension

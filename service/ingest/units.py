@@ -3,8 +3,8 @@
 The split depends only on the files and their sizes, never on who does the work, so a local
 run and a Ray run embed the very same groups of texts. On CPU the ONNX encoder runs each text
 alone, so its vectors depend on the text only; the batching encoders (PyTorch, a GPU) put texts
-of one call into shared batches, and int8 scales activations per batch (measured up to 0.03 per
-coordinate), so equal groups are what keeps their vectors equal too. A .jsonl file is cut into
+of one call into shared batches, and int8 scales activations per batch (a vector moves with its
+batch-mates), so equal groups are what keeps their vectors equal too. A .jsonl file is cut into
 byte ranges; a range owns every line that starts inside it (as Hadoop splits text files)."""
 
 from __future__ import annotations

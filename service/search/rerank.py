@@ -7,25 +7,15 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from service.encoders import resolve_model_path
-from service.errors import InputError, MissingDependency
+from service.encoders.models import load_sentence_transformers
 
 
 class CrossEncoderReranker:
     def __init__(self, name: str, *, device: str = "cpu") -> None:
-        try:
-            from sentence_transformers import CrossEncoder
-        except ImportError:
-            raise MissingDependency("reranking", "sentence-transformers") from None
-
         self.name = name
-        try:
-            self._model: Any = CrossEncoder(resolve_model_path(name), device=device)
-        except (OSError, ValueError) as exc:  # not a model folder, and no hub to ask
-            raise InputError(
-                f"cannot load the cross-encoder {name!r}: give the folder of a "
-                f"sentence-transformers CrossEncoder ({str(exc).splitlines()[0][:120]})"
-            ) from None
+        self._model: Any = load_sentence_transformers(
+            "CrossEncoder", name, "the cross-encoder", device
+        )
         self._lock = threading.Lock()
 
     def scores(self, query: str, texts: list[str]) -> list[float]:

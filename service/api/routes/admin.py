@@ -28,6 +28,7 @@ def health(request: Request) -> JSONResponse:
     "/stats", response_model=StatsOut, dependencies=[Reader], responses={401: {"model": ErrorOut}}
 )
 def stats(request: Request, index: IndexDep) -> StatsOut:
+    """Article and passage counts, the model, the index size and the uptime."""
     s = index.stats()
     return StatsOut(
         documents=s.documents,

@@ -88,6 +88,7 @@ def replace_document(index: IndexDep, doc_id: PathId, body: ArticleReplace) -> W
     responses={**WRITE_ERRORS, **READ_ERRORS},
 )
 def delete_document(index: IndexDep, doc_id: PathId) -> DeleteOut:
+    """Removes the article with this id and its passages."""
     return DeleteOut(doc_id=doc_id, deleted_passages=index.delete(doc_id))
 
 
@@ -113,6 +114,7 @@ def list_documents(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DocumentPage:
+    """A page of articles by id, with the total count."""
     rows = index.documents(offset, limit)
     total, _ = index.counts()
     return DocumentPage(
@@ -124,6 +126,7 @@ def list_documents(
     "/{doc_id:path}", response_model=DocumentOut, dependencies=[Reader], responses=READ_ERRORS
 )
 def get_document(index: IndexDep, doc_id: PathId) -> DocumentOut:
+    """The article with its passages (offsets into its text)."""
     row, passages = index.document(doc_id)
     return DocumentOut.model_validate(
         _fields(row)

@@ -53,6 +53,7 @@ def search_get(
     group: bool = True,
     highlight: bool = True,
 ) -> SearchOut:
+    """The passages that answer the question `q`, best first (filters apply inside the search)."""
     body = SearchBody(
         query=q,
         k=k,
@@ -70,4 +71,5 @@ def search_get(
 
 @router.post("/search", response_model=SearchOut, responses=ERRORS)
 def search_post(index: IndexDep, body: SearchBody) -> SearchOut:
+    """As GET /search, with the request as a JSON body."""
     return run_search(index, body)
