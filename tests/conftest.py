@@ -1,4 +1,6 @@
-"""Shared fixtures: the seed corpus, a fast hashing-encoder index, and a CLI runner."""
+"""Shared fixtures (the seed corpus, a fast hashing-encoder index, a CLI runner) and the test
+tiers: plain `pytest` runs the fast tier; `pytest --all` adds the tests marked with one of
+FULL_ONLY (real model, browser, crash, fuzz, load, Ray), as CI does."""
 
 from __future__ import annotations
 
@@ -46,6 +48,38 @@ RESULT_FIELDS = {
     "start",
     "end",
 }
+
+
+FULL_ONLY = ("model", "web", "crash", "fuzz", "load", "ray")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--all",
+        action="store_true",
+        help="run the full suite, with the tests marked " + ", ".join(FULL_ONLY),
+    )
+
+
+def _chosen_explicitly(config: pytest.Config) -> bool:
+    """Paths or a marker expression on the command line choose the tests themselves."""
+    named_paths = config.args_source == pytest.Config.ArgsSource.ARGS
+    return named_paths or bool(config.getoption("-m"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--all") or _chosen_explicitly(config):
+        return
+    slow = [i for i in items if any(i.get_closest_marker(m) for m in FULL_ONLY)]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [i for i in items if i not in set(slow)]
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if config.getoption("--all") or _chosen_explicitly(config):
+        return None
+    return "fast tier: tests marked " + ", ".join(FULL_ONLY) + " are left out (pytest --all)"
 
 
 def require_ray() -> Any:

@@ -76,9 +76,7 @@ def suggested_commands() -> list[tuple[str, str]]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 text = node.value
             elif isinstance(node, ast.JoinedStr):
-                text = "".join(
-                    v.value if isinstance(v, ast.Constant) else "x" for v in node.values
-                )
+                text = "".join(v.value if isinstance(v, ast.Constant) else "x" for v in node.values)
             else:
                 continue
             for command in _SUGGESTED.findall(text):

@@ -15,7 +15,7 @@ import pytest
 from service import NewsIndex, Settings
 from tests.api.conftest import build_seed_index
 from tests.conftest import ROOT
-from tests.crash_helpers import write_corpus
+from tests.system.crash_helpers import write_corpus
 
 pytestmark = pytest.mark.crash
 TRIALS = 1000
@@ -32,7 +32,7 @@ def test_every_damage_is_detected(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "tests.corruption_worker",
+            "tests.system.corruption_worker",
             str(pristine),
             str(work),
             "20210512",

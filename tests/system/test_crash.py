@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crash_helpers import audit, newsearch, write_corpus
+from tests.system.crash_helpers import audit, newsearch, write_corpus
 
 pytestmark = pytest.mark.crash
 KILLS = 20 * int(os.environ.get("NEWSEARCH_KILL_SCALE", "1"))

@@ -1,7 +1,7 @@
 """The search page in a real headless Chromium (Debian's /usr/bin/chromium driven by
 Playwright) against a real server with the real model on the seeds.
 
-    NEWSEARCH_SCREENSHOT=tests/web/results-page.png .venv/bin/python -m pytest tests/web
+    NEWSEARCH_SCREENSHOT=docs/src/img/results-page.png .venv/bin/python -m pytest tests/web
 
 also writes the screenshot shown in the README."""
 
