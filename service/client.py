@@ -17,7 +17,10 @@ class Client:
         import httpx
 
         self.base_url = base_url.rstrip("/")
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        # the header every write needs from a client that is not a page (service.api.guards)
+        headers = {"X-Newsearch-Client": "newsearch"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
         self._http = httpx.Client(base_url=self.base_url, timeout=TIMEOUT_S, headers=headers)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -82,6 +82,23 @@ class Settings:
     protect_reads: bool = _setting(False, "require the API key on searches and reads too")
     max_query_chars: int = _setting(2000, "longest question the service accepts")
     max_body_bytes: int = _setting(10 * 1024 * 1024, "largest request body the service reads")
+    header_timeout: float = _setting(
+        10.0, "seconds a client has to send each request's head; then 408 and closed"
+    )
+    body_timeout: float = _setting(60.0, "seconds a client has to send a request body")
+    keep_alive_seconds: float = _setting(5.0, "seconds an idle connection is kept open")
+    max_connections: int = _setting(
+        4096, "open connections the service holds; beyond, new ones get 503 at once"
+    )
+    max_request_passages: int = _setting(
+        50_000, "passages one write request may make (it is one transaction, all or nothing)"
+    )
+    allowed_hosts: tuple[str, ...] = _setting(
+        doc="Host names the service answers to besides loopback and the address it binds "
+        "(`*`: any; against DNS rebinding)",
+        default_factory=tuple,
+    )
+    keep_snapshots: int = _setting(5, "snapshots POST /snapshot keeps; older ones are removed")
     cors_origins: tuple[str, ...] = _setting(
         doc="origins allowed to call the API from a browser (none by default)",
         default_factory=tuple,
@@ -89,6 +106,11 @@ class Settings:
     workers: int = _setting(8, "threads serving requests (each holds one SQLite connection)")
     flush_seconds: float = _setting(
         5.0, "how often a server saves a changed FAISS file (SQLite already holds every write)"
+    )
+    check_seconds: float = _setting(
+        600.0,
+        "how often a server checks its database for damage (PRAGMA quick_check; 0: never, "
+        "still at shutdown)",
     )
     snapshot_dir: Path | None = _setting(
         None, "where POST /snapshot writes (default: <index_dir>-snapshots beside the index)"

@@ -9,7 +9,12 @@ NewsearchError                   base; never raised directly
 ├── IndexBusy (409)              another process holds the index's writer lock
 ├── ReadOnly (409)               a write to an index or server opened read-only
 ├── Unauthorized (401)           missing or wrong API key
+├── TooManyAttempts (429)        too many wrong API keys from one address
+├── CrossSite (403)              a state-changing request a browser could send from another site
+├── HostNotAllowed (400)         a Host header not on the allow-list (DNS rebinding)
 ├── NotReady (503)               the server is still loading
+├── IndexDamaged (503)           a served database failed its live check: restore a snapshot
+├── InsufficientStorage (507)    the disk is full (nothing committed before is lost)
 ├── IndexCorrupt (500)           a file of the index cannot be trusted
 ├── MissingDependency (500)      an optional package is not installed (with its pip line)
 ├── ServerError (502, or the server's status)   a `newsearch serve` answered an error
@@ -79,6 +84,35 @@ class Unauthorized(NewsearchError):
 class NotReady(NewsearchError):
     status = 503
     code = "not_ready"
+
+
+class IndexDamaged(NewsearchError):
+    status = 503
+    code = "index_damaged"
+
+
+class InsufficientStorage(NewsearchError):
+    status = 507
+    code = "insufficient_storage"
+
+
+class CrossSite(NewsearchError):
+    status = 403
+    code = "cross_site_refused"
+
+
+class HostNotAllowed(NewsearchError):
+    status = 400
+    code = "host_not_allowed"
+
+
+class TooManyAttempts(NewsearchError):
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class IndexCorrupt(NewsearchError):

@@ -3,6 +3,7 @@ checksums, for the index files that are not SQLite."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -11,25 +12,49 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
+from service.errors import InsufficientStorage
+
+_FULL = {errno.ENOSPC, errno.EDQUOT}
+
 
 def replace_atomically(path: Path, write: Callable[[Path], object], *, prefix: str) -> str:
     """Calls write(tmp) on a temp file beside `path`, makes it durable and renames it over
     `path`, so a reader sees the old file or the new one, never a part. Returns the sha256 of
-    what was written. A failed write leaves no temp file behind."""
-    fd, name = tempfile.mkstemp(prefix=prefix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    what was written. A failed write leaves no temp file behind; a full disk raises
+    InsufficientStorage."""
     try:
-        write(tmp)
-        with open(tmp, "rb+") as handle:
-            digest = sha256_of(handle)
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+        fd, name = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+        os.close(fd)
+        tmp = Path(name)
+        try:
+            write(tmp)
+            with open(tmp, "rb+") as handle:
+                digest = sha256_of(handle)
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        fsync_dir(path.parent)
+    except (OSError, RuntimeError) as exc:  # FAISS reports a failed write as RuntimeError
+        if disk_full(exc):
+            raise disk_full_error(path) from exc
         raise
-    fsync_dir(path.parent)
     return digest
+
+
+def disk_full_error(where: Path | str) -> InsufficientStorage:
+    return InsufficientStorage(
+        f"no space left on the disk that holds '{where}': free some space and retry "
+        "(everything committed before is kept)"
+    )
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether an error is a full disk (or quota), as the OS or FAISS reports it."""
+    if isinstance(exc, OSError) and exc.errno in _FULL:
+        return True
+    return "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc)
 
 
 def fsync_dir(path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from service.errors import IndexCorrupt
+from service.errors import IndexCorrupt, IndexDamaged
 from service.fileutil import sha256_file, sha256_files
 from service.manifest import (
     MANIFEST_NAME,
@@ -39,6 +39,14 @@ class IndexFiles:
         """Makes the directory, readable by its owner alone."""
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
+
+    def remove_orphans(self) -> list[Path]:
+        """Removes the temp files of saves a kill interrupted (only a writer makes them, so the
+        holder of the writer lock may); returns what it removed."""
+        orphans = [p for pattern in (".vectors-*", ".manifest-*") for p in self.dir.glob(pattern)]
+        for path in orphans:
+            path.unlink(missing_ok=True)
+        return orphans
 
     def read_manifest(self) -> Manifest | None:
         return read_manifest(self.dir)
@@ -106,6 +114,13 @@ class IndexFiles:
         manifest = read_manifest(self.dir)
         if manifest is not None and manifest.generation == generation:
             write_manifest(self.dir, manifest.with_database(sha256_file(self.db)))
+
+    def damaged(self, problems: list[str]) -> IndexDamaged:
+        """The error for a database its check found damaged, with the way out."""
+        return IndexDamaged(
+            f"{self.db} is damaged ({problems[0][:120]}): restore a snapshot (`newsearch serve "
+            "--index-dir SNAPSHOT`, or copy its files back) or rebuild with `newsearch index`"
+        )
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.dir.iterdir() if p.is_file())

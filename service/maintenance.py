@@ -4,6 +4,7 @@ index (`newsearch snapshot`)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +20,17 @@ from service.manifest import MANIFEST_NAME
 from service.store import DB_NAME, Store
 from service.vectors import VectorIndex
 
+STALE = f"{VECTORS_NAME} is older than the database (a write was interrupted)"
+
 
 @dataclass
 class CheckReport:
     problems: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # states that heal themselves, nothing lost
     documents: int = 0
     passages: int = 0
+    damaged: bool = False  # the database itself: only a snapshot (or re-indexing) helps
 
     @property
     def ok(self) -> bool:
@@ -55,12 +60,14 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
         except IndexCorrupt as exc:
             if MANIFEST_NAME not in exc.message:
                 report.problems.append(exc.message)
+                report.damaged = True
                 return report  # the database cannot be repaired from itself
             manifest_problem = exc.message  # rewritten below from the database
         store = Store(files.db)
         try:
             report.problems += [f"{DB_NAME}: {e}" for e in store.integrity_errors()]
             if report.problems:
+                report.damaged = True
                 return report  # nothing below can be trusted; restore a snapshot
             report.documents, report.passages = store.counts()
             model, dim = store.get_meta("model") or "", int(store.get_meta("dim") or 0)
@@ -73,7 +80,12 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
                     "(passage ids " + ", ".join(map(str, ids[bad][:5])) + ")"
                 )
             vector_problem = manifest_problem or _check_vectors(files, store, model, dim, ids)
-            if vector_problem:
+            if vector_problem == STALE and not repair:
+                report.notes.append(
+                    f"{VECTORS_NAME} is older than the database (a write was interrupted): "
+                    "the next writable open rebuilds it from SQLite; nothing is lost"
+                )
+            elif vector_problem:
                 report.problems.append(vector_problem)
                 if repair:
                     vectors = rebuild_vectors(store, dim, settings.ann_policy())
@@ -100,7 +112,7 @@ def _check_vectors(
                 f"manifest.json names {manifest.model!r}/{manifest.dim}, database {model!r}/{dim}"
             )
         if manifest.generation != store.generation():
-            return f"{VECTORS_NAME} is older than the database (a write was interrupted)"
+            return STALE
         vectors = VectorIndex.load(files.vectors, dim, manifest.vectors_sha256)
     except IndexCorrupt as exc:
         return exc.message
@@ -177,3 +189,15 @@ def snapshot(settings: Settings, dest: Path) -> SnapshotInfo:
         store.close()
     copy.seal(generation)  # a snapshot is closed cleanly: record its checksum
     return SnapshotInfo(str(dest), documents, passages, generation)
+
+
+def prune_snapshots(folder: Path, keep: int, prefix: str = "snapshot-") -> list[Path]:
+    """Removes all but the `keep` newest snapshots named `prefix<UTC time>` in `folder` (those a
+    server makes); returns what it removed."""
+    if keep < 1 or not folder.is_dir():
+        return []
+    made = sorted(p for p in folder.iterdir() if p.is_dir() and p.name.startswith(prefix))
+    old = made[: max(0, len(made) - keep)]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    return old

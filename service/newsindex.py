@@ -20,6 +20,7 @@ from service.opening import OpenedIndex, open_index
 from service.records import Article, SearchResponse
 from service.search import MODES, Searcher, SearchRequest
 from service.store import DocumentRow, Store, StoredPassage
+from service.validate import check_doc_id
 from service.vectors import VectorIndex
 from service.writer import AddReport, IndexProgress, IndexRun, IndexWriter
 
@@ -94,7 +95,9 @@ class NewsIndex:
         return self.files.db
 
     def close(self) -> None:
-        """Releases the index; a writer first saves the vectors and records the checksums."""
+        """Releases the index; a writer first saves the vectors and records the checksums.
+        A database that fails its check then is not vouched for: IndexDamaged, after the
+        lock is released."""
         writer = self._writer
         if writer is None or self._writer_lock is None:
             self.store.close()
@@ -102,14 +105,23 @@ class NewsIndex:
         writer.reshape()
         writer.flush()
         # A clean close folds the WAL into the database and records the file's checksum, so
-        # the next open can tell damage from a legitimate change.
+        # the next open can tell damage from a legitimate change; damage that came while the
+        # index was open must not be blessed with a checksum.
         folded = self.store.checkpoint()
+        problems = self.verify()
         self.store.close()
-        if folded:
+        if folded and not problems:
             self.files.seal(writer.applied_generation)
         self._writer_lock.release()
         self._writer = None
         self._writer_lock = None
+        if problems:
+            raise self.files.damaged(problems)
+
+    def verify(self) -> list[str]:
+        """What a quick check of the database finds wrong ([] when nothing): it reads every
+        page, so it finds damage done to the file while the index is open."""
+        return self.store.integrity_errors(quick=True)
 
     def __enter__(self) -> NewsIndex:
         return self
@@ -124,11 +136,16 @@ class NewsIndex:
         return self._writer
 
     def add_articles(
-        self, articles: Iterable[Article], *, progress: IndexProgress | None = None
+        self,
+        articles: Iterable[Article],
+        *,
+        progress: IndexProgress | None = None,
+        atomic: bool = False,
     ) -> AddReport:
         """Adds new articles, replaces changed ones and skips unchanged ones without
-        embedding; each batch of about 256 passages is one transaction."""
-        return self._writable().add_articles(articles, progress)
+        embedding; each batch of about 256 passages is one transaction, or, with `atomic`,
+        all of them are (up to settings.max_request_passages)."""
+        return self._writable().add_articles(articles, progress, atomic=atomic)
 
     def index_files(
         self,
@@ -147,7 +164,7 @@ class NewsIndex:
 
     def delete(self, doc_id: str) -> int:
         """Removes one article; returns how many passages went with it."""
-        return self._writable().delete(doc_id)
+        return self._writable().delete(check_doc_id(doc_id))
 
     def flush(self) -> None:
         """Saves the FAISS file and the manifest if anything changed since the last save."""
@@ -174,6 +191,7 @@ class NewsIndex:
 
     def document(self, doc_id: str) -> tuple[DocumentRow, list[StoredPassage]]:
         """One article and its passages; NotFound if the index has no such id."""
+        doc_id = check_doc_id(doc_id)
         row = self.store.document(doc_id)
         if row is None:
             raise NotFound(f"no document {doc_id!r} in the index")
@@ -181,7 +199,7 @@ class NewsIndex:
 
     def find_document(self, doc_id: str) -> DocumentRow | None:
         """The article's row (with its passage count), or None."""
-        return self.store.document(doc_id)
+        return self.store.document(check_doc_id(doc_id))
 
     def documents(self, offset: int = 0, limit: int = 50) -> list[DocumentRow]:
         """A page of articles, by id."""

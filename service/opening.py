@@ -53,6 +53,8 @@ def open_index(
     if lock:
         lock.acquire()
     try:
+        if writable:
+            files.remove_orphans()
         manifest, digests = files.verified_manifest(writable=writable)
         store = Store(files.db)
         wanted = encoder.name if encoder else model_id(settings.model, settings.backend)

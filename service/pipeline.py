@@ -18,6 +18,7 @@ import numpy as np
 from service.chunking import chunk
 from service.encoders import Encoder, ProgressFn
 from service.ingest import Skipped, read_unit
+from service.ingest.cleaning import clean_article
 from service.ingest.units import Unit
 from service.records import Article, Passage
 
@@ -110,7 +111,7 @@ def prepare_articles(
     prepared = PreparedUnit(number, size)
     latest: dict[str, Article] = {}
     for article in articles:
-        latest[article.doc_id] = article
+        latest[article.doc_id] = clean_article(article)
     hashes = known(list(latest))
     key = chunking_key(max_words)
     for doc_id, article in latest.items():

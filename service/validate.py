@@ -1,25 +1,31 @@
-"""Checks on values that come from outside: document ids and dates."""
+"""Checks on values that come from outside: document ids and dates, one rule each for every
+route, the CLI and the readers."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 
 from service.errors import InputError
 
 MAX_DOC_ID_CHARS = 512
-_BAD_ID_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_BAD_ID_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1 controls
 
 
 def check_doc_id(doc_id: str) -> str:
-    """Ids are opaque labels, never paths; they only must be printable and of sane length."""
+    """The id as the index keeps it: ids are opaque labels, never paths, so they only must be
+    valid Unicode (returned in NFC, so one name typed or saved either way is one id), free of
+    control characters, not blank, and of sane length."""
+    check_text(doc_id, "document id")
+    doc_id = unicodedata.normalize("NFC", doc_id)
     if not doc_id or not doc_id.strip():
         raise InputError("document id is empty")
     if len(doc_id) > MAX_DOC_ID_CHARS:
         raise InputError(f"document id is {len(doc_id)} characters, over {MAX_DOC_ID_CHARS}")
     if _BAD_ID_CHARS.search(doc_id):
         raise InputError(f"document id {doc_id[:80]!r} contains control characters")
-    return check_text(doc_id, "document id")
+    return doc_id
 
 
 def check_text(value: str, what: str) -> str:

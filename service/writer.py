@@ -14,7 +14,7 @@ import numpy as np
 
 from service.config import Settings
 from service.encoders import LazyEncoder
-from service.errors import InputError, NotFound
+from service.errors import InputError, NotFound, PayloadTooLarge
 from service.indexfiles import IndexFiles, rebuild_vectors
 from service.ingest import Skipped, discover, plan_units
 from service.ingest.units import UNIT_BYTES
@@ -86,17 +86,30 @@ class IndexWriter:
         self.dirty = False
 
     def add_articles(
-        self, articles: Iterable[Article], progress: IndexProgress | None = None
+        self,
+        articles: Iterable[Article],
+        progress: IndexProgress | None = None,
+        *,
+        atomic: bool = False,
     ) -> AddReport:
         """Adds new articles, replaces changed ones (same doc_id, new content) and skips
-        unchanged ones without embedding. Each batch commits atomically, so a kill keeps every
-        article either old or new, never mixed."""
+        unchanged ones without embedding. Each batch of about BATCH_PASSAGES passages commits
+        atomically, so a kill keeps every article either old or new, never mixed; `atomic`
+        commits all of them in one transaction (all or nothing: one HTTP request), refusing
+        more than settings.max_request_passages with PayloadTooLarge."""
         with self.mutex:
             prepared = prepare_articles(
                 articles, self.store.hashes, self.settings.max_passage_words
             )
             if prepared.skipped:
                 raise InputError(prepared.skipped[0].reason)
+            total = sum(len(passages) for _, _, passages in prepared.todo)
+            limit = self.settings.max_request_passages
+            if atomic and total > limit:
+                raise PayloadTooLarge(
+                    f"these articles make {total:,} passages, over the {limit:,} one request "
+                    "writes in one transaction; send them in smaller requests"
+                )
             run = IndexRun(self)
             if prepared.todo:
                 self._load_encoder(run)
@@ -109,7 +122,8 @@ class IndexWriter:
                 advance = progress.advance if progress else None
                 return embed_unit(batch, self.encoder, self.settings.batch_size, advance)
 
-            for batch, vecs in ahead(_batches(prepared), embed):
+            batches = [prepared] if atomic else _batches(prepared)
+            for batch, vecs in ahead(batches, embed):
                 run.commit(batch, vecs)
             if progress:
                 progress.finish()

@@ -31,7 +31,10 @@ class Server:
         self.log = log
 
     def client(self, **kwargs: object) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
+        """An HTTP client as a program (not a page) is: it sends the newsearch client header,
+        which writes need (service.api.guards)."""
+        headers = {"X-Newsearch-Client": "tests", **dict(kwargs.pop("headers", {}) or {})}  # type: ignore[call-overload]
+        return httpx.Client(base_url=self.url, timeout=60, headers=headers, **kwargs)  # type: ignore[arg-type]
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)

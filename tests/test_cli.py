@@ -120,3 +120,39 @@ def test_check_repair_and_rebuild(cli, tmp_path: Path, monkeypatch) -> None:  # 
     assert rebuilt.code == 0 and "re-embedded 64 passages with hashing-32" in rebuilt.out
     assert cli("ask", "Abbas", "--index-dir", str(idx)).code == 0
     assert cli("check", "--index-dir", str(idx)).code == 0
+
+
+def test_check_after_an_interrupted_write_is_a_note_not_a_problem(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A kill between SQLite's commit and the vector save leaves the vectors a generation
+    behind: expected, repaired by the next writable open, nothing lost, so exit 0."""
+    from service.manifest import read_manifest, write_manifest
+    from service.store import Store
+
+    idx = tmp_path / "idx"
+    assert cli("index", "seeds", "--index-dir", str(idx)).code == 0
+    manifest = read_manifest(idx)
+    assert manifest is not None  # a writer clears the database checksum when it opens:
+    write_manifest(idx, manifest.with_database(None))
+    store = Store(idx / "newsearch.db")
+    with store.transaction() as tx:  # then commits a write the vectors never saw, and dies
+        store.bump_generation(tx)
+    store.close()
+    checked = cli("check", "--index-dir", str(idx))
+    assert checked.code == 0, checked.out + checked.err
+    assert "note: vectors.faiss is older than the database" in checked.out
+    assert "nothing is lost" in checked.out and "problem" not in checked.out
+    repaired = cli("check", "--repair", "--index-dir", str(idx))
+    assert repaired.code == 0 and "rebuilt vectors.faiss" in repaired.out
+    assert "note" not in cli("check", "--index-dir", str(idx)).out
+
+
+def test_check_names_a_snapshot_for_a_damaged_database(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    idx = tmp_path / "idx"
+    assert cli("index", "seeds", "--index-dir", str(idx)).code == 0
+    db = idx / "newsearch.db"
+    with db.open("r+b") as handle:
+        handle.seek(db.stat().st_size // 2 // 4096 * 4096)
+        handle.write(b"\x5a" * 8192)
+    checked = cli("check", "--index-dir", str(idx))
+    assert checked.code == 1 and "restore a snapshot" in checked.err
+    assert "check --repair" not in checked.err

@@ -30,15 +30,18 @@ def test_safe_defaults() -> None:
 
 
 def test_web_assets_never_build_html_from_data() -> None:
-    for name in ("app.js", "article.js"):
+    for name in ("app.js", "article.js", "docs.js"):
         source = (ROOT / "service" / "web" / name).read_text()
         assert "innerHTML" not in source and "insertAdjacentHTML" not in source, name
         assert "document.write" not in source, name
 
 
 def test_static_route_serves_an_allow_list() -> None:
+    from service.api.routes import web
+
     source = (ROOT / "service" / "api" / "routes" / "web.py").read_text()
-    assert '{"app.js", "article.js", "style.css"}' in source
+    assert {"app.js", "article.js", "docs.js", "style.css"} == web.OWN_STATIC
+    assert {"swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"} == web.SWAGGER_STATIC
     assert "open(" not in source and "Path(" not in source
 
 

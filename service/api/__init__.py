@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,10 +15,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from service.api.errors import install_error_handlers
+from service.api.guards import Guards, allowed_hosts
+from service.api.keys import KeyCheck
 from service.api.limits import BodyLimit
 from service.api.routes import admin, documents, search, web
 from service.api.schemas import ErrorOut
+from service.api.upkeep import Upkeep
 from service.config import Settings
+from service.errors import NewsearchError
 from service.newsindex import NewsIndex
 
 log = logging.getLogger("newsearch.api")
@@ -39,21 +42,21 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
         writable = not settings.read_only
         opened = index or NewsIndex.open(settings, writable=writable, create=writable)
         opened.encoder.encode_query("warm up")  # load the model before /health says ok
+        upkeep = Upkeep(opened, settings)
         app.state.index = opened
+        app.state.upkeep = upkeep
         app.state.ready = True
-        stop = threading.Event()
-        flusher = threading.Thread(
-            target=_flush_loop, args=(opened, stop, settings.flush_seconds), daemon=True
-        )
-        flusher.start()
+        upkeep.start()
         try:
             yield
         finally:
             app.state.ready = False
-            stop.set()
-            flusher.join(timeout=10)
+            upkeep.stop()
             if own:
-                opened.close()
+                try:
+                    opened.close()
+                except NewsearchError as exc:  # damage found at the last check: say so
+                    log.error("%s", exc.message)
             else:
                 opened.flush()
 
@@ -62,8 +65,11 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
         version="0.1.0",
         summary="Semantic search over news archives.",
         lifespan=lifespan,
+        docs_url=None,  # served by routes/web.py from bundled files, under the page's CSP
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.state.keys = KeyCheck(settings.api_key)
     app.state.ready = False
     app.state.started = time.monotonic()
     install_error_handlers(app)
@@ -75,15 +81,18 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "PUT", "DELETE"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_headers=["Authorization", "Content-Type", "X-Newsearch-Client"],
         )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
+    app.add_middleware(Guards, hosts=allowed_hosts(settings.host, settings.allowed_hosts))
     return app
 
 
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorOut, "description": "body is not parseable JSON"},
+    400: {"model": ErrorOut, "description": "body is not parseable JSON, or a Host not allowed"},
     401: {"model": ErrorOut, "description": "API key required"},
+    403: {"model": ErrorOut, "description": "a write without a JSON body or client header"},
+    429: {"model": ErrorOut, "description": "too many wrong API keys from this address"},
     413: {"model": ErrorOut, "description": "request body over the size limit"},
     422: {"model": ErrorOut, "description": "invalid request"},
     503: {"model": ErrorOut, "description": "still loading"},
@@ -107,11 +116,3 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _flush_loop(index: NewsIndex, stop: threading.Event, seconds: float) -> None:
-    while not stop.wait(seconds):
-        try:
-            index.flush()
-        except Exception:  # a failed save is retried; SQLite still has every write
-            log.exception("saving the vectors failed; will retry")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from service.api.keys import KeyCheck
 from service.config import Settings
-from service.errors import NotReady, ReadOnly, Unauthorized
+from service.errors import IndexDamaged, NotReady, ReadOnly
 from service.newsindex import NewsIndex
 
 
@@ -25,19 +25,17 @@ def get_index(request: Request) -> NewsIndex:
 
 
 def _check_key(request: Request, settings: Settings) -> None:
-    if not settings.api_key:
-        return
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    given = token.strip().encode("utf-8", "surrogateescape")
-    # compare_digest takes constant time whatever the token, so timing reveals nothing
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given, settings.api_key.encode()):
-        raise Unauthorized("missing or wrong API key: send 'Authorization: Bearer <key>'")
+    keys: KeyCheck = request.app.state.keys
+    address = request.client.host if request.client else "unknown"
+    keys.check(request.headers.get("authorization", ""), address)
 
 
 def require_writer(request: Request) -> None:
     settings = get_settings(request)
     _check_key(request, settings)
+    upkeep = getattr(request.app.state, "upkeep", None)
+    if upkeep is not None and upkeep.damaged:
+        raise IndexDamaged(upkeep.damaged)
     if settings.read_only:
         raise ReadOnly(
             "this server is read-only (replicas of `newsearch serve --ray` share one snapshot): "

@@ -12,7 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.errors import NewsearchError
+from service.errors import NewsearchError, TooManyAttempts
+from service.store.failures import translate
 
 log = logging.getLogger("newsearch.api")
 
@@ -38,7 +39,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def newsearch_error(_: Request, exc: NewsearchError) -> JSONResponse:
         if exc.status >= 500:
             log.error("server-side error: %s", exc.message)
-        return error_response(exc.status, exc.code, exc.message)
+        headers = None
+        if isinstance(exc, TooManyAttempts):
+            headers = {"Retry-After": str(exc.retry_after)}
+        return error_response(exc.status, exc.code, exc.message, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -56,12 +60,11 @@ def install_error_handlers(app: FastAPI) -> None:
             headers = {"Allow": ", ".join(allowed_methods(app, request))}
         return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
-    @app.exception_handler(sqlite3.DatabaseError)
-    async def database_error(_: Request, exc: sqlite3.DatabaseError) -> JSONResponse:
-        log.error("database error: %s", exc)
-        return error_response(
-            500, "index_corrupt", "the index database is damaged; run `newsearch check`"
-        )
+    @app.exception_handler(sqlite3.Error)
+    async def database_error(_: Request, exc: sqlite3.Error) -> JSONResponse:
+        error = translate(exc)
+        log.error("database error: %s (%s)", exc, error.code)
+        return error_response(error.status, error.code, error.message)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -12,7 +12,7 @@ from service.search import MAX_K, Mode
 
 # The schema states every rule the server enforces, so a schema-valid request is accepted.
 NOT_BLANK = r"[^\s\x00-\x1f\x7f-\x9f]"  # Python's strip() also removes \x1c-\x1f
-DOC_ID_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+DOC_ID_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
 DocId = Annotated[str, Field(min_length=1, max_length=512, pattern=DOC_ID_PATTERN)]
 Query = Annotated[str, Field(min_length=1, pattern=NOT_BLANK, description="the question")]
 K = Annotated[int, Field(ge=1, le=MAX_K, description="number of results")]
@@ -172,7 +172,8 @@ class StatsOut(BaseModel):
 
 
 class HealthOut(BaseModel):
-    status: Literal["ok", "starting"]
+    status: Literal["ok", "starting", "damaged"]
+    message: str | None = None
 
 
 class ErrorBody(BaseModel):

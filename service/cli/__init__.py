@@ -9,8 +9,10 @@ import sys
 from collections.abc import Sequence
 
 from service.cli.commands import COMMANDS, EXIT_ERROR
+from service.cli.output import say
 from service.cli.parser import build_parser, settings_from
 from service.errors import NewsearchError
+from service.store.failures import translate
 
 __all__ = ["COMMANDS", "build_parser", "main", "settings_from"]
 
@@ -20,13 +22,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(COMMANDS[args.command](args))
     except NewsearchError as exc:
-        print(f"newsearch: error: {exc.message}", file=sys.stderr)
+        say(f"newsearch: error: {exc.message}", err=True)
         return EXIT_ERROR
-    except sqlite3.DatabaseError as exc:
-        print(
-            f"newsearch: error: the index database is damaged ({exc}); run `newsearch check`",
-            file=sys.stderr,
-        )
+    except sqlite3.Error as exc:
+        error = translate(exc)
+        say(f"newsearch: error: {error.message}", err=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("newsearch: interrupted", file=sys.stderr)

@@ -16,6 +16,7 @@ from service.cli.output import (
     print_json,
     print_results,
     print_stats,
+    say,
 )
 from service.cli.parser import settings_from
 from service.config import Settings
@@ -47,9 +48,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
             import_ray().shutdown()
     for item in report.skipped:
-        print(f"newsearch: warning: skipped {item}", file=sys.stderr)
+        say(f"newsearch: warning: skipped {item}", err=True)
     for line in report.warnings:
-        print(f"newsearch: warning: {line}", file=sys.stderr)
+        say(f"newsearch: warning: {line}", err=True)
     if not (report.added or report.updated or report.unchanged):
         raise InputError("no articles to index in " + ", ".join(str(p) for p in args.paths))
     print_add_report(report, *totals)
@@ -116,7 +117,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
     with NewsIndex.open(settings_from(args), writable=True) as index:
         removed = index.delete(args.doc_id)
-    print(f"deleted {args.doc_id} ({removed} passages)")
+    say(f"deleted {args.doc_id} ({removed} passages)")
     return 0
 
 
@@ -143,16 +144,24 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     report = check(settings_from(args), repair=args.repair)
     for line in report.repaired:
-        print(f"repaired: {line}")
+        say(f"repaired: {line}")
+    for line in report.notes:
+        say(f"note: {line}")
     for line in report.problems:
-        print(f"problem: {line}")
+        say(f"problem: {line}")
     if report.ok:
-        print(
-            f"ok: {report.documents} articles, {report.passages} passages; FAISS, manifest "
-            "and database agree"
-        )
+        agree = "; FAISS, manifest and database agree" if not report.notes else ""
+        say(f"ok: {report.documents} articles, {report.passages} passages{agree}")
         return 0
-    print("run `newsearch check --repair` to rebuild what SQLite can rebuild", file=sys.stderr)
+    if report.damaged:
+        say(
+            "the database is damaged and cannot be rebuilt from itself: restore a snapshot "
+            "(`newsearch serve --index-dir SNAPSHOT`, or copy its files back) or re-index "
+            "with `newsearch index`",
+            err=True,
+        )
+    else:
+        say("run `newsearch check --repair` to rebuild what SQLite can rebuild", err=True)
     return EXIT_ERROR
 
 
@@ -160,7 +169,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from service.maintenance import snapshot
 
     info = snapshot(settings_from(args), args.dest)
-    print(
+    say(
         f"snapshot of {info.documents} articles, {info.passages} passages in '{info.path}'; "
         f"serve it with `newsearch serve --index-dir {info.path}`"
     )
@@ -171,14 +180,12 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from service.maintenance import rebuild_with_model
 
     count, model = rebuild_with_model(settings_from(args))
-    print(f"re-embedded {count} passages with {model}")
+    say(f"re-embedded {count} passages with {model}")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from service.api import create_app
+    from service.api.server import serve
 
     settings = settings_from(args)
     if settings.protect_reads and not settings.api_key:
@@ -190,12 +197,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise InputError(f"--replicas must be at least 1, got {args.replicas}")
         serve_with_ray(settings, ServeOptions(args.ray, args.replicas, args.ray_cpus_per_replica))
         return 0
-    print(
+    say(
         f"newsearch: serving '{settings.index_dir}' on http://{settings.host}:{settings.port}"
-        f" (docs at /docs)",
-        file=sys.stderr,
+        " (docs at /docs)",
+        err=True,
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    serve(settings)
     return 0
 
 
@@ -209,13 +216,13 @@ def cmd_add(args: argparse.Namespace) -> int:
         raise InputError("add needs --server URL (or NEWSEARCH_SERVER)")
     articles, skipped = collect_articles(args.paths, Path.cwd())
     for item in skipped:
-        print(f"newsearch: warning: skipped {item}", file=sys.stderr)
+        say(f"newsearch: warning: skipped {item}", err=True)
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     with Client(server, api_key=settings.api_key) as client:
         for begin in range(0, len(articles), ADD_BATCH):
             for doc in client.add(articles[begin : begin + ADD_BATCH]):
                 counts[doc.status] += 1
-    print(
+    say(
         f"sent {len(articles)} article(s) to {server}: {counts['added']} added, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged"
     )

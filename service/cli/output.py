@@ -1,8 +1,12 @@
-"""How the CLI prints results, reports and progress for people (JSON goes out unformatted)."""
+"""How the CLI prints results, reports and progress for people (JSON goes out unformatted).
+Text from the index (or a server) is printed without its control characters: a title holding
+ESC or OSC sequences must not clear the screen or fake a line; our own colours are added
+after."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import textwrap
@@ -11,6 +15,7 @@ from typing import Any
 
 from service.config import Settings
 from service.evaluate import ModeResult
+from service.ingest.cleaning import without_sequences
 from service.newsindex import Stats
 from service.records import SearchResponse
 from service.store import DocumentRow, StoredPassage
@@ -19,15 +24,28 @@ from service.writer import AddReport, IndexProgress
 BOLD_YELLOW, RESET, DIM = "\033[1;33m", "\033[0m", "\033[2m"
 
 
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+
+def clean(value: object) -> str:
+    """A value as text fit for a terminal: no control characters but line breaks."""
+    return without_sequences(str(value)).replace("\t", " ")
+
+
+def say(*parts: object, err: bool = False) -> None:
+    """One line for a person, on stdout (or stderr), free of control characters."""
+    print(clean(" ".join(str(p) for p in parts)), file=sys.stderr if err else sys.stdout)
+
+
 def _width() -> int:
     return max(40, min(100, shutil.get_terminal_size((100, 24)).columns) - 6)
 
 
 def marked(text: str, highlight: dict[str, int] | None, color: bool) -> str:
     if not highlight:
-        return text
+        return clean(text)
     start, end = highlight["start"], highlight["end"]
-    before, middle, after = text[:start], text[start:end], text[end:]
+    before, middle, after = (clean(t) for t in (text[:start], text[start:end], text[end:]))
     if color:
         return f"{before}{BOLD_YELLOW}{middle}{RESET}{after}"
     return f"{before}«{middle}»{after}"
@@ -39,12 +57,14 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    """JSON as it is, with C1 controls (which json leaves raw) escaped like the C0 ones."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    print(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def print_results(response: SearchResponse, *, color: bool) -> None:
     if not response.results:
-        print(f"No passages match {response.query!r}.")
+        say(f"No passages match {response.query!r}.")
         return
     width = _width()
     for hit in response.results:
@@ -52,14 +72,14 @@ def print_results(response: SearchResponse, *, color: bool) -> None:
         if hit.date:
             where.append(hit.date)
         if hit.title and hit.title != hit.source:
-            where.append(f"“{_shorten(hit.title, 56)}”")
-        print(f"{hit.rank}. [{hit.score:.3f}] " + " · ".join(where))
+            where.append(f"“{_shorten(clean(hit.title), 56)}”")
+        say(f"{hit.rank}. [{hit.score:.3f}] " + " · ".join(where))
         body = marked(hit.text, hit.highlight, color)
         # wrap after marking: ANSI codes count as width, a small price for correct marks
         print(textwrap.fill(body, width=width, initial_indent="   ", subsequent_indent="   "))
         also = hit.also_reported_by
         if also:
-            names = ", ".join(f"{a.source} ¶{a.paragraph}" for a in also)
+            names = clean(", ".join(f"{a.source} ¶{a.paragraph}" for a in also))
             line = f"also reported by {len(also)}: {names}"
             wrapped = textwrap.fill(
                 line, width=width, initial_indent="   ", subsequent_indent="     "
@@ -79,14 +99,14 @@ def print_add_report(report: AddReport, index_dir: str, documents: int, passages
             f"changed, {len(report.unchanged)} unchanged): {report.embedded} passages embedded "
             f"in {report.seconds:.1f} s ({rate:.0f} passages/s)"
         )
-    print(f"index '{index_dir}': {documents} articles, {passages} passages")
+    say(f"index '{index_dir}': {documents} articles, {passages} passages")
 
 
 def print_stats(stats: Stats, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(asdict(stats), indent=2))
         return
-    print(f"index:     {stats.index_dir}")
+    say(f"index:     {stats.index_dir}")
     print(f"articles:  {stats.documents}")
     print(f"passages:  {stats.passages}")
     print(f"model:     {stats.model} ({stats.dim}-d)")
@@ -103,11 +123,11 @@ def print_document(row: DocumentRow, passages: list[StoredPassage], *, as_json: 
         ]
         print_json(data)
         return
-    print(row.title)
-    print(" · ".join(x for x in (row.source, row.date, row.url) if x))
+    say(row.title)
+    say(" · ".join(x for x in (row.source, row.date, row.url) if x))
     print()
     for p in passages:
-        print(textwrap.fill(f"¶{p.paragraph} {p.text}", width=_width()))
+        print(textwrap.fill(clean(f"¶{p.paragraph} {p.text}"), width=_width()))
         print()
 
 
@@ -128,7 +148,7 @@ def print_eval(name: str, settings: Settings, results: list[ModeResult], *, as_j
         )
         return
     rerank = f" · reranked by {settings.rerank_model}" if settings.rerank_model else ""
-    print(
+    say(
         f"{name} · {settings.model} ({settings.backend}){rerank} · passages ≤ "
         f"{settings.max_passage_words or 'whole'} words · "
         f"{results[0].queries if results else 0} queries"

@@ -21,9 +21,15 @@ ARG_SETTINGS = {
     "port": "port",
     "protect_reads": "protect_reads",
     "cors_origin": "cors_origins",
+    "allowed_host": "allowed_hosts",
+    "keep_snapshots": "keep_snapshots",
     "max_body_bytes": "max_body_bytes",
     "max_query_chars": "max_query_chars",
     "flush_seconds": "flush_seconds",
+    "check_seconds": "check_seconds",
+    "header_timeout": "header_timeout",
+    "body_timeout": "body_timeout",
+    "max_connections": "max_connections",
     "snapshot_dir": "snapshot_dir",
     "server": "server",
 }
@@ -134,16 +140,53 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow browser calls from ORIGIN (repeatable; default: none)",
     )
     p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="a Host name to answer to besides loopback and --host (repeatable; * for any)",
+    )
+    p.add_argument(
         "--max-body-bytes", type=int, default=None, help="largest request body (default 10 MB)"
     )
     p.add_argument(
+        "--keep-snapshots",
+        type=int,
+        default=None,
+        help="snapshots POST /snapshot keeps, oldest removed first (default 5)",
+    )
+    p.add_argument(
         "--max-query-chars", type=int, default=None, help="longest question (default 2000)"
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=float,
+        default=None,
+        help="seconds a client has to send a request's head (default 10)",
+    )
+    p.add_argument(
+        "--body-timeout",
+        type=float,
+        default=None,
+        help="seconds a client has to send a request body (default 60)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        help="open connections held at most; beyond, 503 (default 4096)",
     )
     p.add_argument(
         "--flush-seconds",
         type=float,
         default=None,
         help="how often a changed FAISS file is saved (default 5; SQLite has every write)",
+    )
+    p.add_argument(
+        "--check-seconds",
+        type=float,
+        default=None,
+        help="how often the database is checked for damage (default 600; 0: only at shutdown)",
     )
     p.add_argument(
         "--snapshot-dir",

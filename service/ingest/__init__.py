@@ -12,6 +12,7 @@ from service.ingest.jsonl import article_from_fields, articles_from_jsonl
 from service.ingest.text import article_from_text
 from service.ingest.units import Unit, jsonl_range, line_number, plan_units
 from service.records import Article
+from service.validate import check_doc_id
 
 __all__ = [
     "SUPPORTED",
@@ -67,12 +68,25 @@ def discover(paths: list[Path]) -> list[Path]:
 
 
 def doc_id_for(path: Path, root: Path) -> str:
-    """Stable id of a file: its path relative to `root` (the working directory), else absolute."""
+    """Stable id of a file: its path relative to `root` (the working directory), else absolute;
+    InputError when that cannot be an id (control characters, bytes that are
+    not UTF-8: service.validate)."""
     resolved = path.resolve()
     try:
-        return resolved.relative_to(root.resolve()).as_posix()
+        name = resolved.relative_to(root.resolve()).as_posix()
     except ValueError:
-        return resolved.as_posix()
+        name = resolved.as_posix()
+    try:
+        return check_doc_id(name)
+    except InputError as exc:
+        raise InputError(
+            f"{shown(name)}: its name cannot be an article id ({exc.message})"
+        ) from None
+
+
+def shown(name: str) -> str:
+    """A file name as it can be printed (bytes that are not UTF-8 as \\x escapes)."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def read_articles(files: list[Path], root: Path) -> Iterator[Article | Skipped]:
@@ -95,7 +109,11 @@ def _read_jsonl(
 ) -> Iterator[Article | Skipped]:
     """The articles of the lines that start in [start, end) of a .jsonl file; a bad line is
     named by its line number in the file."""
-    doc_id = doc_id_for(path, root)
+    try:
+        doc_id = doc_id_for(path, root)
+    except InputError as exc:
+        yield Skipped(shown(str(path)), exc.message)
+        return
     try:
         lines = jsonl_range(path, start, end)
         for item in articles_from_jsonl(lines, source_path=doc_id):
@@ -108,10 +126,14 @@ def _read_jsonl(
 
 
 def _read_file(path: Path, root: Path) -> Iterator[Article | Skipped]:
-    doc_id = doc_id_for(path, root)
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         yield from _read_jsonl(path, root)
+        return
+    try:
+        doc_id = doc_id_for(path, root)
+    except InputError as exc:
+        yield Skipped(shown(str(path)), exc.message)
         return
     try:
         raw = _read_text(path)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from service.errors import InputError
-from service.validate import check_text, normalise_date
+from service.validate import check_doc_id, check_text, normalise_date
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[Mode, ...] = get_args(Mode)
@@ -37,7 +37,7 @@ class Filters:
             outlet=self.outlet.strip() or None if self.outlet else None,
             date_from=normalise_date(self.date_from) if self.date_from else None,
             date_to=normalise_date(self.date_to) if self.date_to else None,
-            doc_id=self.doc_id or None,
+            doc_id=check_doc_id(self.doc_id) if self.doc_id else None,
         )
 
 

@@ -35,6 +35,10 @@ from service.vectors import VectorIndex
 CANDIDATES = 200  # passages taken from each retriever before fusion (and eval depth)
 GROUP_POOL_FACTOR, GROUP_POOL_EXTRA = 4, 20
 KEYWORD_FILL_DEPTH = 1000  # keyword scores looked up for dense candidates
+# A result's text is cut to this many characters (a passage is far shorter unless its article
+# had no sentence punctuation): a response stays bounded whatever was indexed. `start`/`end`
+# still give the whole passage in the article.
+MAX_RESULT_CHARS = 4000
 # Hybrid search runs its keyword ranking on this pool while the question is embedded: both
 # release the GIL, so on two cores they overlap
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsearch-fts")
@@ -93,8 +97,9 @@ class Searcher:
             spans = best_sentences(
                 req.query, [h.text for h in hits], self.keywords.idf, self.encoder
             )
-            for hit, span in zip(hits, spans, strict=True):
-                hit.highlight = {"start": span[0], "end": span[1]}
+            for hit, (start, end) in zip(hits, spans, strict=True):
+                cut = len(hit.text)  # a sentence past a cut text is marked at its end
+                hit.highlight = {"start": min(start, cut), "end": min(end, cut)}
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(query=req.query, mode=req.mode, results=hits, took_ms=took)
 
@@ -197,7 +202,7 @@ def _hit(
     return Hit(
         rank=rank,
         score=round(float(score), 4),
-        text=p.text,
+        text=p.text if len(p.text) <= MAX_RESULT_CHARS else p.text[: MAX_RESULT_CHARS - 1] + "…",
         doc_id=p.doc_id,
         source=p.source,
         title=p.title,

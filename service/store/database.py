@@ -5,6 +5,7 @@ filters, and (in service.store.fts) the FTS5 reads of the keyword index."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -16,6 +17,7 @@ import numpy as np
 
 from service.errors import IndexCorrupt
 from service.records import Article, Passage, source_of
+from service.store.failures import translate
 from service.store.fts import FtsReader
 from service.store.rows import DocumentFilter, DocumentRow, StoredPassage
 from service.store.schema import DOCUMENT_SELECT, PASSAGE_SELECT, SCHEMA, SCHEMA_VERSION
@@ -30,6 +32,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        new = not path.exists()
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
@@ -49,10 +52,15 @@ class Store:
                     f"{path} has schema version {found}, this newsearch reads {SCHEMA_VERSION}"
                 )
         except sqlite3.DatabaseError as exc:
-            raise IndexCorrupt(
-                f"{path} is not a readable newsearch database ({exc}); "
-                "restore a snapshot or rebuild with `newsearch index`"
-            ) from exc
+            error = translate(exc, path)
+            if isinstance(error, IndexCorrupt):
+                error = IndexCorrupt(
+                    f"{path} is not a readable newsearch database ({exc}); "
+                    "restore a snapshot or rebuild with `newsearch index`"
+                )
+            raise error from exc
+        if new:
+            os.chmod(path, 0o600)  # the articles are the owner's; SQLite's -wal and -shm follow
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -80,14 +88,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed at the end of the block, rolled back if anything
+        in it fails (a full disk at COMMIT included); SQLite's errors come out as
+        NewsearchErrors (service.store.failures)."""
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from exc
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -312,8 +327,14 @@ class Store:
         ).fetchall()
         return [(str(r[0]), int(r[1])) for r in rows]
 
-    def integrity_errors(self) -> list[str]:
-        rows = self.conn.execute("PRAGMA integrity_check").fetchall()
+    def integrity_errors(self, *, quick: bool = False) -> list[str]:
+        """What SQLite's integrity check finds wrong (nothing: []); `quick` skips the
+        cross-checks of indexes against tables, and still reads every page."""
+        pragma = "quick_check" if quick else "integrity_check"
+        try:
+            rows = self.conn.execute(f"PRAGMA {pragma}").fetchall()
+        except sqlite3.DatabaseError as exc:  # so damaged it cannot even be checked
+            return [str(exc)]
         return [] if rows == [("ok",)] else [str(r[0]) for r in rows]
 
 

@@ -8,9 +8,7 @@ also writes the screenshot shown in the README."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,14 +19,8 @@ from tests.api.conftest import build_seed_index
 from tests.server_helpers import Server, running_server
 
 pytestmark = [pytest.mark.model, pytest.mark.web]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BLINKEN_DOC = "seeds/002_55488569d2b2b954.txt"
 XSS = "<script>alert(1)</script>"
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium for the browser tests")
-    pytest.skip("no /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -47,47 +39,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             timeout=60,
         ).raise_for_status()
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    external: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            external.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:")) else None
-        ),
-    )
-    yield page
-    assert not dialogs, f"a script from the index ran: {dialogs}"
-    assert not external, f"the page fetched from outside: {external}"
-    context.close()
 
 
 def test_ask_read_filter(server: Server, page: Any) -> None:

@@ -10,18 +10,22 @@ from fastapi.responses import JSONResponse
 
 from service.api.deps import IndexDep, Reader, SettingsDep, Writer
 from service.api.schemas import ErrorOut, HealthOut, SnapshotOut, StatsOut
-from service.maintenance import snapshot
+from service.maintenance import prune_snapshots, snapshot
 
 router = APIRouter(tags=["service"])
 
 
 @router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
 def health(request: Request) -> JSONResponse:
-    """200 only once the model and the index are loaded."""
-    ready = bool(getattr(request.app.state, "ready", False))
-    return JSONResponse(
-        {"status": "ok" if ready else "starting"}, status_code=200 if ready else 503
-    )
+    """200 only once the model and the index are loaded, and while the database passes its
+    checks; 503 with the status "starting" or "damaged" (and what to do) otherwise."""
+    state = request.app.state
+    upkeep = getattr(state, "upkeep", None)
+    if upkeep is not None and upkeep.damaged:
+        return JSONResponse({"status": "damaged", "message": upkeep.damaged}, status_code=503)
+    if not getattr(state, "ready", False):
+        return JSONResponse({"status": "starting"}, status_code=503)
+    return JSONResponse({"status": "ok"})
 
 
 @router.get(
@@ -51,9 +55,11 @@ def stats(request: Request, index: IndexDep) -> StatsOut:
 )
 def make_snapshot(index: IndexDep, settings: SettingsDep) -> SnapshotOut:
     """A consistent copy of the live index in the server's snapshot folder (never a path the
-    client names); `newsearch serve --index-dir PATH` opens it."""
+    client names), keeping the newest `--keep-snapshots`; `newsearch serve --index-dir PATH`
+    opens one."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     info = snapshot(settings, settings.snapshots() / f"snapshot-{stamp}")
+    prune_snapshots(settings.snapshots(), settings.keep_snapshots)
     return SnapshotOut(
         path=info.path, documents=info.documents, passages=info.passages, generation=info.generation
     )

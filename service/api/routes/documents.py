@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from typing import Annotated, Any
+from urllib.parse import unquote_to_bytes
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
+from starlette.convertors import Convertor, register_url_convertor
 
 from service.api.deps import IndexDep, Reader, Writer
 from service.api.schemas import (
@@ -21,6 +23,7 @@ from service.api.schemas import (
     WriteOut,
     WrittenDoc,
 )
+from service.errors import InputError
 from service.ingest import article_from_fields
 from service.newsindex import NewsIndex
 from service.records import Article
@@ -29,10 +32,43 @@ from service.validate import check_doc_id
 from service.writer import AddReport
 
 router = APIRouter(prefix="/documents", tags=["documents"])
-PathId = Annotated[str, Path(min_length=1, max_length=512, pattern=DOC_ID_PATTERN)]
+
+
+class _AnyPath(Convertor[str]):
+    """The rest of the path, line breaks included: an id a client escaped with %0A reaches the
+    id check (and its 422) instead of matching no route."""
+
+    regex = "(?s:.*)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("docid", _AnyPath())
+
+
+def _path_id(
+    request: Request,
+    doc_id: Annotated[str, Path(min_length=1, max_length=512, pattern=DOC_ID_PATTERN)],
+) -> str:
+    """The id in the path, checked as every id is (service.validate). The server decodes the
+    path leniently (bytes that are not UTF-8 become U+FFFD, so two ids would meet): the raw
+    path must decode strictly."""
+    raw = request.scope.get("raw_path") or b""
+    try:
+        unquote_to_bytes(raw.decode("latin-1")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("document id is not valid UTF-8") from None
+    return check_doc_id(doc_id)
+
+
+PathId = Annotated[str, Depends(_path_id)]
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "API key required"},
-    413: {"model": ErrorOut, "description": "request body too large"},
+    413: {"model": ErrorOut, "description": "request body or its passages over the limit"},
     422: {"model": ErrorOut, "description": "invalid article"},
 }
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -43,7 +79,7 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {
 
 def _write(index: NewsIndex, articles: list[Article]) -> WriteOut:
     started = time.perf_counter()
-    report: AddReport = index.add_articles(articles)
+    report: AddReport = index.add_articles(articles, atomic=True)  # one request, one transaction
     status = {d: "added" for d in report.added} | {d: "updated" for d in report.updated}
     docs = []
     for article in dict((a.doc_id, a) for a in articles).values():
@@ -66,23 +102,24 @@ def _write(index: NewsIndex, articles: list[Article]) -> WriteOut:
 
 @router.post("", response_model=WriteOut, dependencies=[Writer], responses=WRITE_ERRORS)
 def add_documents(index: IndexDep, body: ArticleIn | list[ArticleIn]) -> WriteOut:
-    """Adds one article or a list; they are searchable when this returns (and durable)."""
+    """Adds one article or a list, all in one transaction: when this returns they are durable
+    and searchable; if it fails, none of them was written."""
     items = body if isinstance(body, list) else [body]
     articles = [article_from_fields(item.fields(item.id), source_path=None) for item in items]
     return _write(index, articles)
 
 
 @router.put(
-    "/{doc_id:path}", response_model=WriteOut, dependencies=[Writer], responses=WRITE_ERRORS
+    "/{doc_id:docid}", response_model=WriteOut, dependencies=[Writer], responses=WRITE_ERRORS
 )
 def replace_document(index: IndexDep, doc_id: PathId, body: ArticleReplace) -> WriteOut:
     """Creates or replaces the article with this id."""
-    fields = body.fields(check_doc_id(doc_id))
+    fields = body.fields(doc_id)
     return _write(index, [article_from_fields(fields, source_path=None)])
 
 
 @router.delete(
-    "/{doc_id:path}",
+    "/{doc_id:docid}",
     response_model=DeleteOut,
     dependencies=[Writer],
     responses={**WRITE_ERRORS, **READ_ERRORS},
@@ -123,7 +160,7 @@ def list_documents(
 
 
 @router.get(
-    "/{doc_id:path}", response_model=DocumentOut, dependencies=[Reader], responses=READ_ERRORS
+    "/{doc_id:docid}", response_model=DocumentOut, dependencies=[Reader], responses=READ_ERRORS
 )
 def get_document(index: IndexDep, doc_id: PathId) -> DocumentOut:
     """The article with its passages (offsets into its text)."""

@@ -3,6 +3,7 @@ schema; the JSON API under /documents is unchanged)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 
 from fastapi import APIRouter
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from service.api.deps import IndexDep, Reader
 from service.api.schemas import FacetsOut, OutletCount
+from service.errors import MissingDependency
 
 router = APIRouter()
 # The pages load only their own scripts and styles: no inline script can run, so even an
@@ -20,7 +22,10 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-STATIC_TYPES = {".js": "text/javascript", ".css": "text/css"}
+STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
+OWN_STATIC = {"app.js", "article.js", "docs.js", "style.css"}
+# Swagger UI for /docs comes inside the fastapi-offline package, so the docs work offline
+SWAGGER_STATIC = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"}
 
 
 def _asset(name: str) -> str:
@@ -37,15 +42,38 @@ def article_page(doc_id: str) -> HTMLResponse:
     return HTMLResponse(_asset("article.html"), headers=SECURITY_HEADERS)
 
 
+@router.get("/docs", include_in_schema=False)
+def api_docs() -> HTMLResponse:
+    return HTMLResponse(_asset("docs.html"), headers=SECURITY_HEADERS)
+
+
 @router.get("/static/{name}", include_in_schema=False)
 def static_file(name: str) -> Response:
     # a fixed allow-list: no path from the client ever reaches the file system
-    if name not in {"app.js", "article.js", "style.css"}:
+    if name not in OWN_STATIC:
         return Response(status_code=404)
+    return _static(_asset(name).encode("utf-8"), name, max_age=300)
+
+
+@router.get("/static/swagger/{name}", include_in_schema=False)
+def swagger_file(name: str) -> Response:
+    if name not in SWAGGER_STATIC:
+        return Response(status_code=404)
+    return _static(_swagger_asset(name), name, max_age=86400)
+
+
+def _static(body: bytes, name: str, *, max_age: int) -> Response:
     media = STATIC_TYPES[name[name.rfind(".") :]]
-    return Response(
-        _asset(name), media_type=media, headers={**SECURITY_HEADERS, "Cache-Control": "max-age=300"}
-    )
+    headers = {**SECURITY_HEADERS, "Cache-Control": f"max-age={max_age}"}
+    return Response(body, media_type=media, headers=headers)
+
+
+@lru_cache(maxsize=len(SWAGGER_STATIC))
+def _swagger_asset(name: str) -> bytes:
+    try:
+        return resources.files("fastapi_offline").joinpath("static", name).read_bytes()
+    except ModuleNotFoundError:
+        raise MissingDependency("the API docs page", "fastapi-offline") from None
 
 
 @router.get("/facets", response_model=FacetsOut, dependencies=[Reader], tags=["search"])

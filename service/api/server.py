@@ -1,0 +1,119 @@
+"""`newsearch serve`: uvicorn with the connection hygiene a server that may face a network needs.
+uvicorn alone waits for ever on a client that sends its request head slowly (or not at all),
+so each connection here has a deadline for the head of every request; connections past a cap
+get a 503 at once; the body deadline and size limit are in service.api.limits."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import resource
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from service.api import create_app
+from service.config import Settings
+
+log = logging.getLogger("newsearch.api")
+_SPARE_FILES = 64  # file descriptors kept for the index, the model and logs
+
+
+def _raw_response(status: str, code: str, message: str) -> bytes:
+    """A whole HTTP response in the one error shape, written past h11 (no request was read)."""
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    return (
+        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    ).encode() + body
+
+
+TOO_SLOW = _raw_response(
+    "408 Request Timeout", "request_timeout", "the request head did not arrive in time"
+)
+TOO_MANY = _raw_response(
+    "503 Service Unavailable", "too_many_connections", "the server holds too many connections"
+)
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for each request head and a connection cap (set
+    on the class by `serve`)."""
+
+    header_timeout: float = 10.0
+    max_connections: int = 4096
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._deadline: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        if len(self.connections) > self.max_connections:
+            transport.write(TOO_MANY)
+            transport.close()
+            return
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.cycle is not None and not self.cycle.response_complete:
+            self._disarm()  # the head is in: the app (and the body deadline) take over
+        elif self._deadline is None and not self.transport.is_closing():
+            self._arm()  # the next request's head has begun to arrive
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._deadline = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            self.transport.write(TOO_SLOW)
+            self.transport.close()
+
+
+def open_files_limit() -> int:
+    """Raises this process's soft limit of open files to its hard limit (every connection is
+    one); returns the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return int(soft)
+
+
+def uvicorn_config(settings: Settings, app: Any = None) -> uvicorn.Config:
+    """The uvicorn configuration `newsearch serve` runs with."""
+    files = open_files_limit()
+    protocol = type(
+        "NewsearchProtocol",
+        (GuardedH11Protocol,),
+        {
+            "header_timeout": settings.header_timeout,
+            "max_connections": max(1, min(settings.max_connections, files - _SPARE_FILES)),
+        },
+    )
+    return uvicorn.Config(
+        app if app is not None else create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        http=protocol,
+        timeout_keep_alive=int(max(1, settings.keep_alive_seconds)),
+        log_level="warning",
+    )
+
+
+def serve(settings: Settings) -> None:
+    uvicorn.Server(uvicorn_config(settings)).run()
