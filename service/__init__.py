@@ -5,7 +5,7 @@ the records it takes and returns, and a Client that asks a running server the sa
 the CLI (`newsearch`) and the HTTP service are thin layers over them.
 """
 
-from service.client import Client
+from service.client import AsyncClient, Client
 from service.config import Settings
 from service.errors import (
     IndexBusy,
@@ -20,7 +20,16 @@ from service.errors import (
     ServerError,
 )
 from service.newsindex import NewsIndex, Stats
-from service.records import AlsoReported, Article, Hit, Passage, SearchResponse, WrittenDocument
+from service.records import (
+    AlsoReported,
+    Article,
+    FacetCount,
+    Facets,
+    Hit,
+    Passage,
+    SearchResponse,
+    WrittenDocument,
+)
 from service.search import Filters, SearchRequest
 from service.writer import AddReport
 
@@ -28,7 +37,10 @@ __all__ = [
     "AddReport",
     "AlsoReported",
     "Article",
+    "AsyncClient",
     "Client",
+    "FacetCount",
+    "Facets",
     "Filters",
     "Hit",
     "IndexBusy",

@@ -1,5 +1,6 @@
-"""A client for a running `newsearch serve`: the same requests and typed replies as the
-library (SearchRequest in, SearchResponse out), over HTTP. `ask --server` and `add` use it."""
+"""Clients for a running `newsearch serve`: the same requests and typed replies as the library
+(SearchRequest in, SearchResponse out), over HTTP: `Client` to call from ordinary code,
+`AsyncClient` from asyncio. `newsearch ask --server` and `newsearch add` use `Client`."""
 
 from __future__ import annotations
 
@@ -12,16 +13,81 @@ from service.search import SearchRequest
 TIMEOUT_S = 120.0
 
 
+def _headers(api_key: str | None) -> dict[str, str]:
+    # the header every write needs from a client that is not a page (service.api.guards)
+    headers = {"X-Newsearch-Client": "newsearch"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    return headers
+
+
+def _search_body(request: SearchRequest) -> dict[str, Any]:
+    f = request.filters
+    body = {
+        "query": request.query,
+        "k": request.k,
+        "mode": request.mode,
+        "outlet": f.outlet,
+        "date_from": f.date_from,
+        "date_to": f.date_to,
+        "doc_id": f.doc_id,
+        "group": request.group,
+        "highlight": request.highlight,
+        "offset": request.offset,
+        "sort": request.sort,
+        "recency": request.recency,
+        "facets": request.facets,
+        "date_bucket": request.date_bucket,
+    }
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _articles_body(articles: list[Article]) -> list[dict[str, str]]:
+    fields = ("title", "url", "date", "outlet")
+    return [
+        {"id": a.doc_id, "text": a.text}
+        | {name: value for name in fields if (value := getattr(a, name))}
+        for a in articles
+    ]
+
+
+def _reply(response: Any) -> Any:
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if response.status_code >= 400:
+        message = (data or {}).get("error", {}).get("message") if isinstance(data, dict) else None
+        raise ServerError(
+            f"server said {response.status_code}: {message or response.text[:200]}",
+            status=response.status_code,
+        )
+    return data
+
+
+def _unreachable(base_url: str, exc: Exception) -> ServerError:
+    return ServerError(
+        f"cannot reach the server at {base_url} ({exc.__class__.__name__}) — is `newsearch "
+        "serve` running there?"
+    )
+
+
+def _similar_path(doc_id: str) -> str:
+    from urllib.parse import quote
+
+    return f"/documents/{quote(doc_id, safe='/')}/similar"
+
+
 class Client:
+    """`with Client("http://127.0.0.1:8000") as c: c.search(SearchRequest("..."))`."""
+
     def __init__(self, base_url: str, api_key: str | None = None) -> None:
         import httpx
 
         self.base_url = base_url.rstrip("/")
-        # the header every write needs from a client that is not a page (service.api.guards)
-        headers = {"X-Newsearch-Client": "newsearch"}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        self._http = httpx.Client(base_url=self.base_url, timeout=TIMEOUT_S, headers=headers)
+        self._http = httpx.Client(
+            base_url=self.base_url, timeout=TIMEOUT_S, headers=_headers(api_key)
+        )
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         import httpx
@@ -29,59 +95,21 @@ class Client:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            raise ServerError(
-                f"cannot reach the server at {self.base_url} ({exc.__class__.__name__}) — "
-                "is `newsearch serve` running there?"
-            ) from None
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if response.status_code >= 400:
-            message = (
-                (data or {}).get("error", {}).get("message") if isinstance(data, dict) else None
-            )
-            raise ServerError(
-                f"server said {response.status_code}: {message or response.text[:200]}",
-                status=response.status_code,
-            )
-        return data
+            raise _unreachable(self.base_url, exc) from None
+        return _reply(response)
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """The server's answer to the request, as NewsIndex.search would give it."""
-        f = request.filters
-        body = {
-            "query": request.query,
-            "k": request.k,
-            "mode": request.mode,
-            "outlet": f.outlet,
-            "date_from": f.date_from,
-            "date_to": f.date_to,
-            "doc_id": f.doc_id,
-            "group": request.group,
-            "highlight": request.highlight,
-        }
-        data = self._call("POST", "/search", json={k: v for k, v in body.items() if v is not None})
+        return SearchResponse.from_dict(self._call("POST", "/search", json=_search_body(request)))
+
+    def similar(self, doc_id: str, k: int = 10) -> SearchResponse:
+        """Articles like this one, as NewsIndex.similar would give them."""
+        data = self._call("GET", _similar_path(doc_id), params={"k": k})
         return SearchResponse.from_dict(data)
 
     def add(self, articles: list[Article]) -> list[WrittenDocument]:
-        """Adds or replaces the articles; what happened to each."""
-        payload = [
-            {
-                k: v
-                for k, v in {
-                    "id": a.doc_id,
-                    "text": a.text,
-                    "title": a.title or None,
-                    "url": a.url,
-                    "date": a.date,
-                    "outlet": a.outlet,
-                }.items()
-                if v is not None
-            }
-            for a in articles
-        ]
-        data = self._call("POST", "/documents", json=payload)
+        """Adds or replaces the articles (one transaction); what happened to each."""
+        data = self._call("POST", "/documents", json=_articles_body(articles))
         return [WrittenDocument(**doc) for doc in data["documents"]]
 
     def close(self) -> None:
@@ -92,3 +120,45 @@ class Client:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class AsyncClient:
+    """`async with AsyncClient(url) as c: await c.search(SearchRequest("..."))`."""
+
+    def __init__(self, base_url: str, api_key: str | None = None) -> None:
+        import httpx
+
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, timeout=TIMEOUT_S, headers=_headers(api_key)
+        )
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        import httpx
+
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise _unreachable(self.base_url, exc) from None
+        return _reply(response)
+
+    async def search(self, request: SearchRequest) -> SearchResponse:
+        data = await self._call("POST", "/search", json=_search_body(request))
+        return SearchResponse.from_dict(data)
+
+    async def similar(self, doc_id: str, k: int = 10) -> SearchResponse:
+        data = await self._call("GET", _similar_path(doc_id), params={"k": k})
+        return SearchResponse.from_dict(data)
+
+    async def add(self, articles: list[Article]) -> list[WrittenDocument]:
+        data = await self._call("POST", "/documents", json=_articles_body(articles))
+        return [WrittenDocument(**doc) for doc in data["documents"]]
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -104,6 +104,7 @@ class Settings:
         default_factory=tuple,
     )
     workers: int = _setting(8, "threads serving requests (each holds one SQLite connection)")
+    log_format: str = _setting("text", "how a server logs: text lines or JSON objects, on stderr")
     flush_seconds: float = _setting(
         5.0, "how often a server saves a changed FAISS file (SQLite already holds every write)"
     )

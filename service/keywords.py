@@ -73,21 +73,32 @@ class KeywordIndex:
         self._terms: dict[str, tuple[str, ...]] = {}
         self._tokenizer: Tokenizer | None = None
 
-    def search(self, query: str, limit: int, filters: DocumentFilter) -> list[tuple[int, float]]:
-        """(passage id, bm25 score, higher is better) best first, at most `limit`."""
+    def search(
+        self,
+        query: str,
+        limit: int,
+        filters: DocumentFilter,
+        allowed: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
+        """(passage id, bm25 score, higher is better) best first, at most `limit`, among the
+        passages the filters (and, if given, `allowed`, ids ascending) let through."""
         words = query_words(query)
         if not words:
             return []
-        if self.budget <= 0:
-            return self._fts5(query, limit, filters)
         with self._lock:
-            terms = [self._term(word) for word in words]
-        if any(len(t) != 1 for t in terms):
-            # a word FTS5 reads as a phrase of several tokens (or none): its own engine
-            return self._fts5(query, limit, filters)
+            terms = [self._term(word) for word in words] if self.budget > 0 else []
+        if self.budget <= 0 or any(len(t) != 1 for t in terms):
+            # no cache, or a word FTS5 reads as a phrase of several tokens (or none): FTS5
+            found_rows = self._fts5(query, limit if allowed is None else 10**9, filters)
+            if allowed is not None:
+                keep = set(allowed.tolist())
+                found_rows = [(i, s) for i, s in found_rows if i in keep][:limit]
+            return found_rows
         with self.store.snapshot():
             rows, found = self._lookup([t for (t,) in terms])
-        allowed = self.store.filtered_ids(filters) if filters.active() else None
+        if filters.active():
+            only = self.store.filtered_ids(filters)
+            allowed = only if allowed is None else np.intersect1d(only, allowed)
         return _rank(rows, [found[t] for (t,) in terms], limit, allowed)
 
     def idf(self, words: Sequence[str]) -> dict[str, float]:

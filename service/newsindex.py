@@ -18,7 +18,7 @@ from service.keywords import KeywordIndex
 from service.locks import RWLock
 from service.opening import OpenedIndex, open_index
 from service.records import Article, SearchResponse
-from service.search import MODES, Searcher, SearchRequest
+from service.search import MODES, Filters, Searcher, SearchRequest
 from service.store import DocumentRow, Store, StoredPassage
 from service.validate import check_doc_id
 from service.vectors import VectorIndex
@@ -88,11 +88,6 @@ class NewsIndex:
     def encoder(self) -> Encoder:
         """The index's model, loaded on first use (stats, deletes and reads need none)."""
         return self._encoder.get()
-
-    @property
-    def database_path(self) -> Path:
-        """The SQLite file (for a reader in another process, such as Ray's hash snapshot)."""
-        return self.files.db
 
     def close(self) -> None:
         """Releases the index; a writer first saves the vectors and records the checksums.
@@ -175,6 +170,15 @@ class NewsIndex:
     def search(self, request: SearchRequest) -> SearchResponse:
         """The passages that answer the request, best first (see service.search)."""
         return self.searcher.search(request)
+
+    def similar(
+        self, doc_id: str, k: int = 10, filters: Filters | None = None, group: bool = True
+    ) -> SearchResponse:
+        """Articles like this one ("more like this"); NotFound for an unknown id."""
+        doc_id = check_doc_id(doc_id)
+        if self.store.document(doc_id) is None:
+            raise NotFound(f"no document {doc_id!r} in the index")
+        return self.searcher.similar(doc_id, k, filters, group)
 
     def search_ok(self) -> bool:
         """A smoke search through every mode (used after recovery and by health checks)."""

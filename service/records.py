@@ -65,7 +65,8 @@ class Hit:
     start: int
     end: int
     url: str | None = None
-    highlight: dict[str, int] | None = None
+    highlight: dict[str, int] | None = None  # the best-answering sentence, offsets into text
+    matches: list[dict[str, int]] = field(default_factory=list)  # the query's words in text
     also_reported_by: list[AlsoReported] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,31 +80,74 @@ class Hit:
         return cls(**fields)
 
 
+@dataclass(frozen=True)
+class FacetCount:
+    value: str  # an outlet, or a date bucket ("2021", "2021-05", "2021-05-12")
+    count: int  # articles among the matches
+
+
+@dataclass
+class Facets:
+    """What the matches of a search are made of: their articles counted by outlet and by date
+    (undated ones are counted apart), among the `articles` the search's candidates hold."""
+
+    articles: int
+    outlets: list[FacetCount]
+    dates: list[FacetCount]
+    bucket: str  # day | month | year
+    undated: int = 0
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Facets:
+        return cls(
+            articles=data["articles"],
+            outlets=[FacetCount(**f) for f in data["outlets"]],
+            dates=[FacetCount(**f) for f in data["dates"]],
+            bucket=data["bucket"],
+            undated=data.get("undated", 0),
+        )
+
+
 @dataclass
 class SearchResponse:
-    """What a search returns: the results best first, and how long it took."""
+    """What a search returns: the results best first (from `offset`), where the next page
+    starts (None: this is the last), the facets if asked, notes for the person asking (an
+    unknown outlet, say), and how long it took."""
 
     query: str
     mode: str
     results: list[Hit]
     took_ms: float = 0.0
+    offset: int = 0
+    next_offset: int | None = None
+    facets: Facets | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
             "results": [hit.to_dict() for hit in self.results],
+            "offset": self.offset,
+            "next_offset": self.next_offset,
+            "facets": asdict(self.facets) if self.facets else None,
+            "notes": list(self.notes),
             "took_ms": round(self.took_ms, 2),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SearchResponse:
         """The inverse of to_dict (a reply of the HTTP API)."""
+        facets = data.get("facets")
         return cls(
             query=data["query"],
             mode=data["mode"],
             results=[Hit.from_dict(hit) for hit in data["results"]],
             took_ms=float(data.get("took_ms", 0.0)),
+            offset=int(data.get("offset", 0)),
+            next_offset=data.get("next_offset"),
+            facets=Facets.from_dict(facets) if facets else None,
+            notes=list(data.get("notes") or []),
         )
 
 

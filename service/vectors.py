@@ -139,6 +139,17 @@ class VectorIndex:
         ]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
+    def matrix_of(self, ids: Sequence[int]) -> np.ndarray | None:
+        """The stored vectors of those ids as one (n, dim) array in their order, or None when
+        this index does not hold every one of them exactly (see vectors_of)."""
+        if not len(ids) or (self._ivf is not None and self._ivf.code_size != 4 * self.dim):
+            return None
+        try:
+            found: np.ndarray = self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
+        except RuntimeError:
+            return None
+        return found
+
     def vectors_of(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
         """The stored vectors of those ids, read from memory; ids not held here are left out.
         Empty for SQ8 codes, which hold only an approximation (the caller reads SQLite)."""

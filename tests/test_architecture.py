@@ -113,7 +113,7 @@ def reachable(start: str) -> set[str]:
 
 def test_the_walk_sees_the_imports() -> None:
     # the checks below mean something only if the walk finds edges of every kind
-    assert "service.search.fusion" in GRAPH["service.search.searcher"]  # from a.b import c
+    assert "service.search.fusion" in GRAPH["service.search.retrieval"]  # from a.b import c
     assert "service.search" in GRAPH["service.newsindex"]  # a package
     assert "service.encoders.onnxrt" in GRAPH["service.encoders.loader"]  # inside a function
     assert "service.analysis" in GRAPH["service.store.schema"]  # a plain module

@@ -156,3 +156,34 @@ def test_check_names_a_snapshot_for_a_damaged_database(cli, tmp_path: Path) -> N
     checked = cli("check", "--index-dir", str(idx))
     assert checked.code == 1 and "restore a snapshot" in checked.err
     assert "check --repair" not in checked.err
+
+
+def test_ask_orders_pages_counts_and_finds_similar(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    idx = str(tmp_path / "idx")
+    assert cli("index", "seeds", "--index-dir", idx).code == 0
+    first = json.loads(cli("ask", "Biden Netanyahu", "--index-dir", idx, "--json", "-k", "3").out)
+    assert first["next_offset"] == 3
+    second = json.loads(
+        cli("ask", "Biden Netanyahu", "--index-dir", idx, "--json", "-k", "3", "--offset", "3").out
+    )
+    assert {h["doc_id"] + str(h["paragraph"]) for h in first["results"]}.isdisjoint(
+        h["doc_id"] + str(h["paragraph"]) for h in second["results"]
+    )
+    counted = cli("ask", "Biden", "--index-dir", idx, "--facets", "--sort", "newest")
+    assert (
+        counted.code == 0 and "outlets among the" in counted.out and "dates by month" in counted.out
+    )
+    assert "more: the same question with --offset" in counted.out
+    recent = cli("ask", "Biden", "--index-dir", idx, "--recent", "30", "--json")
+    assert recent.code == 0 and json.loads(recent.out)["results"]
+    phrase = json.loads(cli("ask", '"Eid al Fitr"', "--index-dir", idx, "--json").out)
+    assert phrase["results"] and all("Eid al Fitr" in h["text"] for h in phrase["results"])
+    bad = cli("ask", '"unclosed', "--index-dir", idx)
+    assert bad.code == 1 and "unclosed quote" in bad.err
+    similar = cli("similar", "seeds/002_55488569d2b2b954.txt", "--index-dir", idx, "--json")
+    assert similar.code == 0
+    assert "seeds/002_55488569d2b2b954.txt" not in {
+        h["doc_id"] for h in json.loads(similar.out)["results"]
+    }
+    nowhere = cli("ask", "Biden", "--index-dir", idx, "--outlet", "Reuters")
+    assert nowhere.code == 0 and "no outlet or source is called 'Reuters'" in nowhere.err

@@ -30,16 +30,29 @@ def test_fusion_weights_the_two_lists() -> None:
 
 def test_grouping_folds_only_true_duplicates() -> None:
     quote = "My expectation and hope is that this will be closing down sooner than later"
-    v = np.array([1.0, 0.0], dtype=np.float32)
-    w = np.array([0.0, 1.0], dtype=np.float32)
+    v = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    w = np.array([0.0, 1.0, 0.0], dtype=np.float32)
+    u = np.array([0.0, 0.0, 1.0], dtype=np.float32)
     ranked = [
         (1, f"{quote}, Biden said.", v),
         (2, "Rockets were fired at Tel Aviv overnight.", w),
         (3, f'"{quote}," the president told reporters.', v),
         (4, f"{quote} — but in another sense entirely.", w),  # same words, unrelated vector
+        (5, "Ceasefire talks resumed in Cairo.", u),
     ]
-    groups = group_near_duplicates(ranked)
-    assert groups == [(1, [3]), (2, []), (4, [])]
+    asked: list[list[int]] = []
+
+    def texts(ids: list[int]) -> dict[int, str]:
+        asked.append(ids)
+        return {pid: text for pid, text, _ in ranked if pid in ids}
+
+    vectors = np.stack([vec for _, _, vec in ranked])
+    groups = group_near_duplicates([pid for pid, _, _ in ranked], vectors, texts)
+    assert groups == [(1, [3]), (2, []), (4, []), (5, [])]
+    # only the passages close to an earlier one, and those earlier ones, were read
+    assert asked == [[1, 2, 3, 4]]
+    assert group_near_duplicates([5, 6], np.stack([v, w]), texts) == [(5, []), (6, [])]
+    assert len(asked) == 1  # nothing close: no text read at all
     assert len(shingles("a b")) == 1
 
 

@@ -1,11 +1,10 @@
-"""The highlighter's sentence scoring: rare query words weigh more, the word matcher finds
-what plain tokenising finds, and the embedding model is asked only for ties."""
+"""The highlighter's sentence scoring: rare query words weigh more, the marked words are what
+plain tokenising finds, and the embedding model is asked only for ties."""
 
 from __future__ import annotations
 
 import random
 import re
-from collections import Counter
 from collections.abc import Iterator
 
 import numpy as np
@@ -16,6 +15,7 @@ from service.analysis import STOPWORDS
 from service.chunking import sentence_spans
 from service.encoders import Encoder
 from service.search import highlight as hl
+from service.search.matches import match_spans, matcher
 from tests.conftest import SHARED_DATA
 
 
@@ -54,7 +54,7 @@ def test_an_earlier_sentence_wins_when_all_else_is_equal(
     assert hl.best_sentences("Abbas", [text], *_parts(index)) == [sentence_spans(text)[0]]
 
 
-def test_the_matcher_finds_what_tokenising_finds() -> None:
+def test_marks_are_the_tokens_with_a_question_stem_and_phrases_whole() -> None:
     rng = random.Random(3)
     vocabulary = [
         "Abbas", "abbasid", "rocket", "rockets", "rock", "ceasefire", "ceasefires", "naïve",
@@ -64,15 +64,16 @@ def test_the_matcher_finds_what_tokenising_finds() -> None:
         query = " ".join(rng.sample(vocabulary, rng.randint(1, 5)))
         text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 30)))
         stems = {w[:6] for w in re.findall(r"\w+", query.lower()) if w not in STOPWORDS}
-        matcher = hl._matcher(stems)
-        found = (
-            Counter(w[:6] for w in matcher.findall(text.lower()) if w not in STOPWORDS)
-            if matcher
-            else Counter()
-        )
-        words = re.findall(r"\w+", text.lower())
-        expected = Counter(w[:6] for w in words if w not in STOPWORDS and w[:6] in stems)
-        assert found == expected, (query, text)
+        marked = [text[m["start"] : m["end"]] for m in match_spans(matcher(query), text)]
+        expected = [
+            w
+            for w in re.findall(r"\w+", text)
+            if w.lower()[:6] in stems and w.lower() not in STOPWORDS
+        ]
+        assert marked == expected, (query, text)
+    text = "Rockets hit the city; the rocket attack, Abbas said, must stop."
+    spans = match_spans(matcher("rocket Abbas", ("the rocket attack",)), text)
+    assert [text[m["start"] : m["end"]] for m in spans] == ["Rockets", "the rocket attack", "Abbas"]
 
 
 def test_the_model_breaks_ties_only(index: NewsIndex, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,3 +47,17 @@ def test_hostile_fields_never_reach_the_terminal(cli, tmp_path: Path) -> None:  
     assert "Evil title" in shown.out and "Outlet" in shown.out  # the words are kept
     data = json.loads(cli("show", "evil-1", "--index-dir", idx, "--json").out)
     assert data["title"] == "Evil title" and data["outlet"] == "Outlet"  # cleaned when stored
+
+
+def test_a_terminal_underlines_the_question_words_inside_the_answer() -> None:
+    from service.cli.output import BOLD_YELLOW, RESET, UNDERLINE, marked
+
+    text = "Blinken called Abbas. Abbas thanked him."
+    shown = marked(text, {"start": 0, "end": 21}, True, [{"start": 15, "end": 20}])
+    assert shown == (
+        f"{BOLD_YELLOW}Blinken called {RESET}{BOLD_YELLOW}{UNDERLINE}Abbas{RESET}"
+        f"{BOLD_YELLOW}.{RESET} Abbas thanked him."
+    )
+    assert marked(text, {"start": 0, "end": 21}, False, [{"start": 15, "end": 20}]) == (
+        "«Blinken called Abbas.» Abbas thanked him."
+    )

@@ -18,6 +18,7 @@ from service.api.errors import install_error_handlers
 from service.api.guards import Guards, allowed_hosts
 from service.api.keys import KeyCheck
 from service.api.limits import BodyLimit
+from service.api.observe import Metrics, Observer
 from service.api.routes import admin, documents, search, web
 from service.api.schemas import ErrorOut
 from service.api.upkeep import Upkeep
@@ -47,11 +48,23 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
         app.state.upkeep = upkeep
         app.state.ready = True
         upkeep.start()
+        documents, passages = opened.counts()
+        log.info(
+            "ready: %s articles, %s passages in '%s' (%s, %s search)",
+            f"{documents:,}",
+            f"{passages:,}",
+            opened.index_dir,
+            opened.model,
+            opened.vectors.kind,
+        )
         try:
             yield
         finally:
             app.state.ready = False
             upkeep.stop()
+            served = int(sum(s.value for s in _samples(metrics, "newsearch_requests_total")))
+            uptime = time.monotonic() - app.state.started
+            log.info("stopping after %s requests in %.0f s", f"{served:,}", uptime)
             if own:
                 try:
                     opened.close()
@@ -70,6 +83,8 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
     )
     app.state.settings = settings
     app.state.keys = KeyCheck(settings.api_key)
+    metrics = Metrics(lambda: _facts(app))
+    app.state.metrics = metrics
     app.state.ready = False
     app.state.started = time.monotonic()
     install_error_handlers(app)
@@ -85,7 +100,21 @@ def create_app(settings: Settings, *, index: NewsIndex | None = None) -> FastAPI
         )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     app.add_middleware(Guards, hosts=allowed_hosts(settings.host, settings.allowed_hosts))
+    app.add_middleware(Observer, metrics=metrics)  # outermost: refused requests count too
     return app
+
+
+def _facts(app: FastAPI) -> tuple[int, int, int] | None:
+    """(articles, passages, write generation) for the metrics, once the index is open."""
+    index: NewsIndex | None = getattr(app.state, "index", None)
+    if index is None or not app.state.ready:
+        return None
+    documents, passages = index.counts()
+    return documents, passages, index.store.generation()
+
+
+def _samples(metrics: Metrics, name: str) -> list[Any]:
+    return [s for m in metrics.registry.collect() for s in m.samples if s.name == name]
 
 
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {

@@ -8,14 +8,39 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-from service.search import MAX_K, Mode
+from service.search import HALF_LIFE_DAYS, MAX_DEPTH, MAX_K, Mode, Sort
+
+
+def _json_number(value: object) -> object:
+    # pydantic would read true as 1 and "5" as 5; the schema says a number, so only a number passes
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+Number = BeforeValidator(_json_number)
+Bucket = Literal["day", "month", "year"]
+Offset = Annotated[
+    int,
+    Field(ge=0, le=MAX_DEPTH - 1, description=f"results to skip (pages go {MAX_DEPTH} deep)"),
+    Number,
+]
+Recency = Annotated[
+    float,
+    Field(
+        ge=HALF_LIFE_DAYS[0],
+        le=HALF_LIFE_DAYS[1],
+        description="half-life in days of a boost for newer articles",
+    ),
+    Number,
+]
 
 # The schema states every rule the server enforces, so a schema-valid request is accepted.
 NOT_BLANK = r"[^\s\x00-\x1f\x7f-\x9f]"  # Python's strip() also removes \x1c-\x1f
 DOC_ID_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
 DocId = Annotated[str, Field(min_length=1, max_length=512, pattern=DOC_ID_PATTERN)]
 Query = Annotated[str, Field(min_length=1, pattern=NOT_BLANK, description="the question")]
-K = Annotated[int, Field(ge=1, le=MAX_K, description="number of results")]
+K = Annotated[int, Field(ge=1, le=MAX_K, description="number of results"), Number]
 Label = Annotated[str, Field(max_length=512)]
 
 
@@ -47,6 +72,11 @@ class SearchBody(Strict):
     doc_id: DocId | None = None
     group: StrictBool = Field(True, description="fold near-duplicates into also_reported_by")
     highlight: StrictBool = True
+    offset: Offset = 0
+    sort: Sort = Field("relevance", description="relevance, newest or oldest first")
+    recency: Recency | None = None
+    facets: StrictBool = Field(False, description="count outlets and dates among the matches")
+    date_bucket: Bucket = Field("month", description="the date facet's bucket")
 
 
 class Span(BaseModel):
@@ -75,13 +105,31 @@ class HitOut(BaseModel):
     end: int
     url: str | None = None
     highlight: Span | None = None
+    matches: list[Span] = []
     also_reported_by: list[AlsoReportedOut] = []
+
+
+class FacetCountOut(BaseModel):
+    value: str
+    count: int
+
+
+class FacetsOut(BaseModel):
+    articles: int
+    outlets: list[FacetCountOut]
+    dates: list[FacetCountOut]
+    bucket: Bucket
+    undated: int
 
 
 class SearchOut(BaseModel):
     query: str
     mode: Mode
     results: list[HitOut]
+    offset: int = 0
+    next_offset: int | None = None
+    facets: FacetsOut | None = None
+    notes: list[str] = []
     took_ms: float
 
 
@@ -190,7 +238,7 @@ class OutletCount(BaseModel):
     documents: int
 
 
-class FacetsOut(BaseModel):
+class IndexFacetsOut(BaseModel):
     documents: int
     passages: int
     outlets: list[OutletCount]

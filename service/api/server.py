@@ -16,6 +16,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from service.api import create_app
 from service.config import Settings
+from service.logs import configure
 
 log = logging.getLogger("newsearch.api")
 _SPARE_FILES = 64  # file descriptors kept for the index, the model and logs
@@ -116,4 +117,11 @@ def uvicorn_config(settings: Settings, app: Any = None) -> uvicorn.Config:
 
 
 def serve(settings: Settings) -> None:
+    configure(settings.log_format)
+    log.info(
+        "serving '%s' on http://%s:%s (the page at /, API docs at /docs, metrics at /metrics)",
+        settings.index_dir,
+        settings.host,
+        settings.port,
+    )
     uvicorn.Server(uvicorn_config(settings)).run()

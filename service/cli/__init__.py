@@ -12,6 +12,7 @@ from service.cli.commands import COMMANDS, EXIT_ERROR
 from service.cli.output import say
 from service.cli.parser import build_parser, settings_from
 from service.errors import NewsearchError
+from service.logs import configure
 from service.store.failures import translate
 
 __all__ = ["COMMANDS", "build_parser", "main", "settings_from"]
@@ -19,6 +20,7 @@ __all__ = ["COMMANDS", "build_parser", "main", "settings_from"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure("text")  # the library's messages (a first run's model export) on stderr
     try:
         return int(COMMANDS[args.command](args))
     except NewsearchError as exc:

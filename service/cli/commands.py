@@ -9,13 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from service.cli.output import (
-    BarProgress,
     print_add_report,
     print_document,
     print_eval,
     print_json,
     print_results,
     print_stats,
+    progress_for,
     say,
 )
 from service.cli.parser import settings_from
@@ -62,6 +62,7 @@ def _index(
 ) -> tuple[AddReport, tuple[str, int, int]]:
     from service.newsindex import NewsIndex
 
+    progress = progress_for(args.progress)
     with NewsIndex.open(settings, writable=True, create=True) as index:
         if args.ray:
             from service.distributed.ray_index import RayOptions, index_with_ray
@@ -72,9 +73,9 @@ def _index(
                 cpus_per_actor=args.ray_cpus_per_actor,
                 gpus_per_actor=args.ray_gpus_per_actor,
             )
-            report = index_with_ray(index, args.paths, root, options, progress=BarProgress())
+            report = index_with_ray(index, args.paths, root, options, progress=progress)
         else:
-            report = index.index_files(args.paths, root, progress=BarProgress())
+            report = index.index_files(args.paths, root, progress=progress)
         return report, (str(index.index_dir), *index.counts())
 
 
@@ -89,6 +90,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
         args.mode or DEFAULT_MODE,
         Filters(args.outlet, args.date_from, args.date_to, args.doc_id),
         group=not args.no_group,
+        offset=args.offset,
+        sort=args.sort,
+        recency=args.recent,
+        facets=args.facets,
+        date_bucket=args.date_bucket,
     )
     settings = settings_from(args)
     if settings.server:
@@ -110,6 +116,20 @@ def _local_search(settings: Settings, request: SearchRequest) -> SearchResponse:
 
     with NewsIndex.open(settings, one_shot=True) as index:
         return index.search(request)
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from service.newsindex import NewsIndex
+
+    if not 1 <= args.k <= MAX_K:
+        raise InputError(f"-k must be between 1 and {MAX_K}, got {args.k}")
+    with NewsIndex.open(settings_from(args), one_shot=True) as index:
+        response = index.similar(args.doc_id, args.k, group=not args.no_group)
+    if args.json:
+        print_json(response.to_dict())
+    else:
+        print_results(response, color=sys.stdout.isatty())
+    return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
@@ -197,11 +217,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise InputError(f"--replicas must be at least 1, got {args.replicas}")
         serve_with_ray(settings, ServeOptions(args.ray, args.replicas, args.ray_cpus_per_replica))
         return 0
-    say(
-        f"newsearch: serving '{settings.index_dir}' on http://{settings.host}:{settings.port}"
-        " (docs at /docs)",
-        err=True,
-    )
     serve(settings)
     return 0
 
@@ -239,7 +254,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         args.mode or sorted(MODES, key=lambda mode: mode == DEFAULT_MODE),  # fused one last
         ignore_identical_ids=args.ignore_identical_ids,
         index_dir=args.index_dir,
-        progress=BarProgress(),
+        progress=progress_for(args.progress),
         limit_queries=args.limit_queries,
     )
     print_eval(args.dataset.name, settings, results, as_json=args.json)
@@ -249,6 +264,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "index": cmd_index,
     "ask": cmd_ask,
+    "similar": cmd_similar,
     "serve": cmd_serve,
     "add": cmd_add,
     "delete": cmd_delete,

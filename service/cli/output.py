@@ -10,6 +10,7 @@ import re
 import shutil
 import sys
 import textwrap
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -17,11 +18,11 @@ from service.config import Settings
 from service.evaluate import ModeResult
 from service.ingest.cleaning import without_sequences
 from service.newsindex import Stats
-from service.records import SearchResponse
+from service.records import Facets, SearchResponse
 from service.store import DocumentRow, StoredPassage
 from service.writer import AddReport, IndexProgress
 
-BOLD_YELLOW, RESET, DIM = "\033[1;33m", "\033[0m", "\033[2m"
+BOLD_YELLOW, UNDERLINE, RESET, DIM = "\033[1;33m", "\033[4m", "\033[0m", "\033[2m"
 
 
 _C1 = re.compile(r"[\x7f-\x9f]")
@@ -41,14 +42,30 @@ def _width() -> int:
     return max(40, min(100, shutil.get_terminal_size((100, 24)).columns) - 6)
 
 
-def marked(text: str, highlight: dict[str, int] | None, color: bool) -> str:
-    if not highlight:
-        return clean(text)
-    start, end = highlight["start"], highlight["end"]
-    before, middle, after = (clean(t) for t in (text[:start], text[start:end], text[end:]))
-    if color:
-        return f"{before}{BOLD_YELLOW}{middle}{RESET}{after}"
-    return f"{before}«{middle}»{after}"
+def marked(
+    text: str,
+    highlight: dict[str, int] | None,
+    color: bool,
+    matches: list[dict[str, int]] | None = None,
+) -> str:
+    """The text with its best sentence marked (bold yellow on a terminal, «…» elsewhere) and,
+    on a terminal, the question's words underlined."""
+    if not color:
+        if not highlight:
+            return clean(text)
+        start, end = highlight["start"], highlight["end"]
+        return f"{clean(text[:start])}«{clean(text[start:end])}»{clean(text[end:])}"
+    spans = [(m["start"], m["end"]) for m in matches or []]
+    sentence = (highlight["start"], highlight["end"]) if highlight else (0, 0)
+    cuts = sorted({0, len(text), *sentence, *(x for span in spans for x in span)})
+    out = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        style = (BOLD_YELLOW if sentence[0] <= a < sentence[1] else "") + (
+            UNDERLINE if any(s <= a < e for s, e in spans) else ""
+        )
+        piece = clean(text[a:b])
+        out.append(f"{style}{piece}{RESET}" if style else piece)
+    return "".join(out)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -63,6 +80,8 @@ def print_json(data: Any) -> None:
 
 
 def print_results(response: SearchResponse, *, color: bool) -> None:
+    for note in response.notes:
+        say(f"newsearch: note: {note}", err=True)
     if not response.results:
         say(f"No passages match {response.query!r}.")
         return
@@ -74,7 +93,7 @@ def print_results(response: SearchResponse, *, color: bool) -> None:
         if hit.title and hit.title != hit.source:
             where.append(f"“{_shorten(clean(hit.title), 56)}”")
         say(f"{hit.rank}. [{hit.score:.3f}] " + " · ".join(where))
-        body = marked(hit.text, hit.highlight, color)
+        body = marked(hit.text, hit.highlight, color, hit.matches)
         # wrap after marking: ANSI codes count as width, a small price for correct marks
         print(textwrap.fill(body, width=width, initial_indent="   ", subsequent_indent="   "))
         also = hit.also_reported_by
@@ -86,6 +105,18 @@ def print_results(response: SearchResponse, *, color: bool) -> None:
             )
             print(f"{DIM}{wrapped}{RESET}" if color else wrapped)
         print()
+    if response.facets:
+        print_facets(response.facets)
+    if response.next_offset is not None:
+        say(f"more: the same question with --offset {response.next_offset}")
+
+
+def print_facets(facets: Facets) -> None:
+    outlets = " · ".join(f"{f.value} {f.count}" for f in facets.outlets[:12])
+    say(f"outlets among the {facets.articles} matching articles: {outlets or '-'}")
+    dates = " · ".join(f"{f.value} {f.count}" for f in facets.dates)
+    undated = f" · undated {facets.undated}" if facets.undated else ""
+    say(f"dates by {facets.bucket}: {dates or '-'}{undated}")
 
 
 def print_add_report(report: AddReport, index_dir: str, documents: int, passages: int) -> None:
@@ -123,7 +154,7 @@ def print_document(row: DocumentRow, passages: list[StoredPassage], *, as_json: 
         ]
         print_json(data)
         return
-    say(row.title)
+    say(row.title or f"(untitled) {row.source}")
     say(" · ".join(x for x in (row.source, row.date, row.url) if x))
     print()
     for p in passages:
@@ -161,15 +192,30 @@ def print_eval(name: str, settings: Settings, results: list[ModeResult], *, as_j
         )
 
 
+PROGRESS = ("auto", "bar", "plain", "none")
+
+
+def progress_for(mode: str) -> IndexProgress:
+    """How long work shows its progress: a bar on a terminal, a line every few seconds
+    elsewhere (scripts, CI, nohup: they see work going on too), or nothing."""
+    if mode == "auto":
+        mode = "bar" if sys.stderr.isatty() else "plain"
+    if mode == "bar":
+        return BarProgress()
+    if mode == "plain":
+        return PlainProgress()
+    return IndexProgress()
+
+
 class BarProgress(IndexProgress):
-    """A tqdm bar on stderr with passages/s (only on a terminal: logs stay clean)."""
+    """A tqdm bar on stderr with passages/s."""
 
     def __init__(self) -> None:
         self._bar: Any = None
         self._passages = 0
 
     def start(self, total_passages: int) -> None:
-        if total_passages and sys.stderr.isatty():
+        if total_passages:
             from tqdm import tqdm
 
             self._bar = tqdm(
@@ -186,7 +232,7 @@ class BarProgress(IndexProgress):
 
     def start_input(self, total_bytes: int) -> None:
         self._passages = 0
-        if total_bytes and sys.stderr.isatty():
+        if total_bytes:
             from tqdm import tqdm
 
             self._bar = tqdm(
@@ -209,3 +255,63 @@ class BarProgress(IndexProgress):
     def finish(self) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+class PlainProgress(IndexProgress):
+    """A line on stderr every `every` seconds: how far, passages/s, the time left."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self._started = self._said = time.monotonic()
+        self._total = self._done = self._passages = 0
+        self._bytes = False
+
+    def start(self, total_passages: int) -> None:
+        self._reset(total_passages, in_bytes=False)
+
+    def start_input(self, total_bytes: int) -> None:
+        self._reset(total_bytes, in_bytes=True)
+
+    def advance(self, passages: int) -> None:
+        self._step(passages, passages)
+
+    def advance_input(self, nbytes: int, passages: int) -> None:
+        self._step(nbytes, passages)
+
+    def finish(self) -> None:
+        if self._total and self._said != self._started:  # a job long enough to have spoken
+            self._say()
+
+    def _reset(self, total: int, *, in_bytes: bool) -> None:
+        self._started = self._said = time.monotonic()
+        self._total, self._done, self._passages, self._bytes = total, 0, 0, in_bytes
+
+    def _step(self, amount: int, passages: int) -> None:
+        self._done += amount
+        self._passages += passages
+        if time.monotonic() - self._said >= self.every:
+            self._say()
+
+    def _say(self) -> None:
+        now = time.monotonic()
+        self._said = now
+        elapsed = max(now - self._started, 1e-9)
+        share = self._done / self._total if self._total else 0.0
+        if self._bytes:
+            where = f"{self._done / 1e6:,.1f} of {self._total / 1e6:,.1f} MB"
+        else:
+            where = f"{self._done:,} of {self._total:,} passages"
+        left = elapsed * (1 - share) / share if share else 0.0
+        say(
+            f"newsearch: indexing: {where} ({share:.0%}), {self._passages:,} passages, "
+            f"{self._passages / elapsed:,.0f} passages/s, about {_duration(left)} left",
+            err=True,
+        )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

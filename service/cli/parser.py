@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from service.cli.output import PROGRESS
 from service.config import DEFAULT_MODEL, Settings
 from service.encoders import BACKENDS
-from service.search import MAX_K, MODES
+from service.logs import FORMATS
+from service.search import BUCKETS, MAX_DEPTH, MAX_K, MODES, SORTS
 
 # flag destination -> the Settings field it sets (every command goes through settings_from)
 ARG_SETTINGS = {
@@ -30,6 +32,7 @@ ARG_SETTINGS = {
     "header_timeout": "header_timeout",
     "body_timeout": "body_timeout",
     "max_connections": "max_connections",
+    "log_format": "log_format",
     "snapshot_dir": "snapshot_dir",
     "server": "server",
 }
@@ -78,6 +81,15 @@ def _ray_address(group: argparse._ArgumentGroup, help_text: str) -> None:
     )
 
 
+def _progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--progress",
+        choices=PROGRESS,
+        default="auto",
+        help="a bar on a terminal, a line every 5 s elsewhere (auto), or none",
+    )
+
+
 def _server(p: argparse.ArgumentParser, help_text: str) -> None:
     p.add_argument("--server", default=None, metavar="URL", help=help_text)
 
@@ -91,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index article files and folders (.txt .md .html .jsonl)")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files and folders")
+    _progress(p)
     ray = p.add_argument_group("Ray (pip install 'newsearch[ray]')")
     _ray_address(
         ray,
@@ -109,8 +122,29 @@ def build_parser() -> argparse.ArgumentParser:
     _index_options(p)
 
     p = sub.add_parser("ask", help="ask a question; prints the answering passages")
-    p.add_argument("question", metavar="QUESTION", help="a plain question")
+    p.add_argument(
+        "question",
+        metavar="QUESTION",
+        help='a plain question; "phrases", -exclusions, OR, outlet:, after:, before: work too',
+    )
     p.add_argument("-k", type=int, default=5, help=f"number of results (1-{MAX_K}, default 5)")
+    p.add_argument(
+        "--offset", type=int, default=0, help=f"results to skip: the next page (below {MAX_DEPTH})"
+    )
+    p.add_argument("--sort", choices=SORTS, default="relevance", help="order (default: relevance)")
+    p.add_argument(
+        "--recent",
+        type=float,
+        default=None,
+        metavar="DAYS",
+        help="favour newer articles: the score halves every DAYS of age",
+    )
+    p.add_argument(
+        "--facets", action="store_true", help="also count outlets and dates among the matches"
+    )
+    p.add_argument(
+        "--date-bucket", choices=BUCKETS, default="month", help="the date facet's bucket"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--mode", choices=MODES, default=None, help="retrieval mode (default: hybrid)")
     p.add_argument("--outlet", help="only passages from this outlet or source file")
@@ -148,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max-body-bytes", type=int, default=None, help="largest request body (default 10 MB)"
+    )
+    p.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        default=None,
+        help="access log and messages as text lines or JSON objects (default text)",
     )
     p.add_argument(
         "--keep-snapshots",
@@ -206,6 +246,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files and folders")
     _server(p, "server URL (default: $NEWSEARCH_SERVER)")
 
+    p = sub.add_parser("similar", help="articles like this one (more like this)")
+    p.add_argument("doc_id", metavar="DOC_ID", help="the article's id")
+    p.add_argument("-k", type=int, default=5, help=f"number of results (1-{MAX_K}, default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--no-group", action="store_true", help="list near-duplicate passages separately"
+    )
+    _index_options(p)
+
     p = sub.add_parser("delete", help="remove one article from the index")
     p.add_argument("doc_id", metavar="DOC_ID", help="the article's id (see `newsearch show`)")
     _index_options(p)
@@ -249,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit-queries", type=int, default=None, help="score only the first N queries")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    _progress(p)
     p.add_argument(
         "--rerank",
         default=None,

@@ -180,7 +180,7 @@ def _hash_snapshot(ray: Any, index: NewsIndex) -> Any:
             num_cpus=0,
             scheduling_strategy=NodeAffinitySchedulingStrategy(node_id=here, soft=False),
         )
-        .remote(str(index.database_path))
+        .remote(str(index.files.db))
     )
     ray.get(actor.lookup.remote([]))  # the snapshot is taken before the first commit
     return actor

@@ -18,6 +18,7 @@ from typing import Any
 from service.encoders.models import quiet_transformers
 from service.errors import MissingDependency
 
+log = logging.getLogger("newsearch.export")
 EXPORT_VERSION = "2"  # bump when the export recipe changes (2: eager attention)
 
 
@@ -33,6 +34,13 @@ def exported_model(model_dir: Path, cache_dir: Path, quantized: bool) -> Path:
     if target.exists():
         return target
     target_dir.mkdir(parents=True, exist_ok=True)
+    kind = "int8 " if quantized else ""
+    log.info(
+        "exporting the model in %s to ONNX (%sonce, about 20 s on 2 cores; kept in %s)",
+        model_dir.name,
+        kind,
+        target_dir,
+    )
     with tempfile.TemporaryDirectory(dir=target_dir) as tmp, _quiet():
         fp32 = Path(tmp) / "model.onnx"
         _export(model_dir, fp32)

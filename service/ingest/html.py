@@ -6,7 +6,7 @@ from typing import Any
 
 from service.errors import InputError
 from service.ingest.cleaning import drop_noise
-from service.ingest.text import first_sentence, split_blocks
+from service.ingest.text import split_blocks
 from service.records import Article
 
 
@@ -28,7 +28,7 @@ def article_from_html(doc_id: str, html: str, *, source_path: str | None) -> Art
     return Article(
         doc_id=doc_id,
         text="\n\n".join(paragraphs),
-        title=(data.get("title") or "").strip() or first_sentence(paragraphs),
+        title=(data.get("title") or "").strip(),
         date=data.get("date") or None,
         outlet=data.get("sitename") or data.get("hostname") or None,
         url=data.get("url") or None,

@@ -9,7 +9,7 @@ from typing import Any
 
 from service.errors import InputError
 from service.ingest.cleaning import drop_noise
-from service.ingest.text import first_sentence, split_blocks
+from service.ingest.text import split_blocks
 from service.records import Article
 from service.validate import check_doc_id, check_text, normalise_date
 
@@ -42,7 +42,7 @@ def article_from_fields(fields: Any, *, source_path: str | None = None) -> Artic
     return Article(
         doc_id=doc_id,
         text="\n\n".join(paragraphs),
-        title=optional["title"] or first_sentence(paragraphs),
+        title=optional["title"] or "",  # none given: the page and CLI name it by source
         date=normalise_date(optional["date"]) if optional["date"] else None,
         outlet=optional["outlet"],
         url=optional["url"],

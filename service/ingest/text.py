@@ -93,17 +93,9 @@ def article_from_text(doc_id: str, raw: str, *, markdown: bool, source_path: str
     return Article(
         doc_id=doc_id,
         text="\n\n".join(paragraphs),
-        title=title or first_sentence(paragraphs),
+        title=title,  # none found: "" (the page and CLI name it by source and date)
         date=date,
         outlet=meta.get("outlet") or meta.get("source"),
         url=meta.get("url"),
         source_path=source_path,
     )
-
-
-def first_sentence(paragraphs: list[str], limit: int = 90) -> str:
-    """A stand-in title for an article that has none: its first sentence, shortened."""
-    if not paragraphs:
-        return ""
-    sentence = re.split(r"(?<=[.!?])\s", paragraphs[0], maxsplit=1)[0]
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -1,17 +1,39 @@
-"""Search: the request and its checks, fusion of the dense and keyword lists, the Searcher,
-grouping across outlets, the highlight and optional reranking. Nothing here imports the index
-facade (service.newsindex), torch or fastapi."""
+"""Search: the request and its checks, the query language, retrieval and fusion of the dense and
+keyword lists, the Searcher, grouping across outlets, pages, facets, the highlight and
+optional reranking. Nothing here imports the index facade (service.newsindex), torch or
+fastapi."""
 
-from service.search.request import DEFAULT_MODE, MAX_K, MODES, Filters, Mode, SearchRequest
-from service.search.searcher import CANDIDATES, Searcher
+from service.search.query import ParsedQuery, parse_query
+from service.search.request import (
+    BUCKETS,
+    DEFAULT_MODE,
+    HALF_LIFE_DAYS,
+    MAX_DEPTH,
+    MAX_K,
+    MODES,
+    SORTS,
+    Filters,
+    Mode,
+    SearchRequest,
+    Sort,
+)
+from service.search.retrieval import CANDIDATES
+from service.search.searcher import Searcher
 
 __all__ = [
+    "BUCKETS",
     "CANDIDATES",
     "DEFAULT_MODE",
+    "HALF_LIFE_DAYS",
+    "MAX_DEPTH",
     "MAX_K",
     "MODES",
+    "SORTS",
     "Filters",
     "Mode",
+    "ParsedQuery",
     "SearchRequest",
     "Searcher",
+    "Sort",
+    "parse_query",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -32,32 +33,39 @@ def containment(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) ->
 
 
 def group_near_duplicates(
-    ranked: list[tuple[int, str, np.ndarray]],
+    ids: Sequence[int],
+    vectors: np.ndarray,
+    texts: Callable[[list[int]], Mapping[int, str]],
 ) -> list[tuple[int, list[int]]]:
-    """`ranked`: (id, text, vector) best first. Returns every (leader id, folded ids), in
-    leader order; a passage joins the first leader it nearly duplicates. The cosine test runs
-    first, for all pairs in one product, so shingles are compared only for the few candidates
-    it lets through."""
-    if not ranked:
+    """`ids` best first, `vectors` their embeddings (one row each). Returns every (leader id,
+    folded ids), in leader order; a passage joins the first leader it nearly duplicates.
+    The cosine test runs first, for all pairs in one product; only a passage close to an
+    earlier one needs the shingle test, and `texts` is asked for those passages' texts alone
+    (most passages of a result list never need theirs)."""
+    if not len(ids):
         return []
-    vectors = np.stack([vec for _, _, vec in ranked])
-    close_to = (vectors @ vectors.T >= MIN_COSINE).tolist()
-    groups: list[tuple[int, list[int]]] = []
-    leaders: list[int] = []  # row in `ranked` of each group's leader
-    for row, (pid, text, _) in enumerate(ranked):
-        near = close_to[row]
-        # shingles only where the cosine test passed: most passages never need theirs
-        for slot, leader in enumerate(leaders):
-            if (
-                near[leader]
-                and containment(shingles(text), shingles(ranked[leader][1])) >= MIN_CONTAINMENT
-            ):
-                groups[slot][1].append(pid)
-                break
+    close = np.tril(vectors @ vectors.T >= MIN_COSINE, -1)  # row: a passage, cols: earlier ones
+    doubtful = np.flatnonzero(close.any(axis=1))
+    leader_of = list(range(len(ids)))  # row -> row of its group's leader (itself: a leader)
+    if len(doubtful):
+        involved = close[doubtful].any(axis=0)
+        involved[doubtful] = True
+        text = texts([ids[r] for r in np.flatnonzero(involved).tolist()])
+        for row in doubtful.tolist():
+            mine = shingles(text.get(ids[row], ""))
+            for earlier in np.flatnonzero(close[row]).tolist():  # in leader order
+                if leader_of[earlier] == earlier and (
+                    containment(mine, shingles(text.get(ids[earlier], ""))) >= MIN_CONTAINMENT
+                ):
+                    leader_of[row] = earlier
+                    break
+    folded: dict[int, list[int]] = {}
+    for row, leader in enumerate(leader_of):
+        if leader == row:
+            folded[row] = []
         else:
-            groups.append((pid, []))
-            leaders.append(row)
-    return groups
+            folded[leader].append(ids[row])
+    return [(ids[row], members) for row, members in folded.items()]
 
 
 def corroborated(score: float, outlets: int, weight: float = CORROBORATION) -> float:

@@ -6,12 +6,11 @@ or none holding a query word)."""
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from service.analysis import STOPWORDS, words
+from service.analysis import STOPWORDS, WORD, words
 from service.chunking import sentence_spans
 from service.encoders import Encoder
 
@@ -27,17 +26,10 @@ MODEL_SENTENCES = 16  # at most this many sentences embedded per search
 K1, B, PIVOT_CHARS = 1.2, 0.75, 87
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     # A crude prefix stem ("condolences" ~ "condolence") is enough to compare a query to a
     # sentence of the same passage; the ranking itself never depends on it.
     return word[:6]
-
-
-def _matcher(stems: Iterable[str]) -> re.Pattern[str] | None:
-    """Finds the words of a lower-cased text whose stem is one of `stems`, in one C-level
-    scan: a 6-letter stem starts a word, a shorter one is the whole word."""
-    parts = [re.escape(s) + (r"\w*" if len(s) >= 6 else "") for s in stems]
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)") if parts else None
 
 
 def term_weights(query: str, idf: IdfFn) -> dict[str, float]:
@@ -47,20 +39,18 @@ def term_weights(query: str, idf: IdfFn) -> dict[str, float]:
     content = list(dict.fromkeys(w for w in words(query) if w not in STOPWORDS))
     weights: dict[str, float] = {}
     for word, weight in idf(content).items():
-        stem = _stem(word)
-        weights[stem] = max(weights.get(stem, 0.0), weight)
+        prefix = stem(word)
+        weights[prefix] = max(weights.get(prefix, 0.0), weight)
     return weights
 
 
-def sentence_score(
-    weights: dict[str, float], matcher: re.Pattern[str] | None, text: str, start: int, end: int
-) -> float:
+def sentence_score(weights: dict[str, float], text: str, start: int, end: int) -> float:
     """bm25 of one sentence (length in characters against Lucene's pivot), times Lucene's
     position norm 1 + 1 / ln(pivot + start)."""
     counts: dict[str, int] = {}
-    for word in matcher.findall(text[start:end].lower()) if matcher else ():
-        if word not in STOPWORDS:
-            term = _stem(word)
+    for word in WORD.findall(text[start:end].lower()):
+        term = stem(word)
+        if term in weights and word not in STOPWORDS:
             counts[term] = counts.get(term, 0) + 1
     if not counts:
         return 0.0
@@ -76,7 +66,6 @@ def best_sentences(
     """For each text, the (start, end) span of its best sentence. `idf` weighs the query's
     words; `encoder` orders sentences that tie."""
     weights = term_weights(query, idf)
-    matcher = _matcher(weights)
     out: list[tuple[int, int]] = []
     undecided: list[tuple[int, list[tuple[int, int]]]] = []
     for row, text in enumerate(texts):
@@ -84,7 +73,7 @@ def best_sentences(
         if len(spans) <= 1:
             out.append(spans[0] if spans else (0, len(text)))
             continue
-        overlap = [sentence_score(weights, matcher, text, s, e) for s, e in spans]
+        overlap = [sentence_score(weights, text, s, e) for s, e in spans]
         best = max(overlap)
         if best > 0 and overlap.count(best) == 1:
             out.append(spans[overlap.index(best)])

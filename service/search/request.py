@@ -1,9 +1,10 @@
-"""What a search asks for: the question, how many results, the retrieval mode and the filters,
-checked once here for the library, the CLI and the HTTP API alike."""
+"""What a search asks for: the question, how many results from where, the retrieval mode, the
+order, the filters and the facets, checked once here for the library, the CLI and the HTTP API
+alike."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from service.errors import InputError
@@ -12,7 +13,14 @@ from service.validate import check_doc_id, check_text, normalise_date
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 DEFAULT_MODE: Mode = "hybrid"
-MAX_K = 100  # results a search returns at most
+Sort = Literal["relevance", "newest", "oldest"]
+SORTS: tuple[Sort, ...] = get_args(Sort)
+Bucket = Literal["day", "month", "year"]
+BUCKETS: tuple[Bucket, ...] = get_args(Bucket)
+MAX_K = 100  # results one page holds at most
+MAX_DEPTH = 1000  # how deep pages go: offset + k at most
+# a recency half-life in days; a tiny one would push scores to -inf (and NaN at age 0)
+HALF_LIFE_DAYS = (0.01, 100_000.0)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,21 @@ class Filters:
             doc_id=check_doc_id(self.doc_id) if self.doc_id else None,
         )
 
+    def narrowed(self, outlet: str | None, date_from: str | None, date_to: str | None) -> Filters:
+        """These filters and a query's own operators together (both must hold)."""
+        if outlet and self.outlet and outlet.casefold() != self.outlet.casefold():
+            raise InputError(
+                f"the query says outlet:{outlet} and the filter says {self.outlet!r}: keep one"
+            )
+        starts = [d for d in (self.date_from, date_from) if d]
+        ends = [d for d in (self.date_to, date_to) if d]
+        return replace(
+            self,
+            outlet=self.outlet or outlet,
+            date_from=max(starts) if starts else None,
+            date_to=min(ends) if ends else None,
+        )
+
 
 @dataclass(frozen=True)
 class SearchRequest:
@@ -49,6 +72,11 @@ class SearchRequest:
     filters: Filters = field(default_factory=Filters)
     group: bool = True
     highlight: bool = True
+    offset: int = 0  # results skipped: pages are slices of one stable list
+    sort: str = "relevance"  # relevance | newest | oldest
+    recency: float | None = None  # half-life in days of a boost for newer articles
+    facets: bool = False  # count outlets and dates among the matches too
+    date_bucket: str = "month"  # day | month | year, for the date facet
 
     def validated(self, max_query_chars: int) -> SearchRequest:
         """Checks every field a client controls; raises InputError naming the bad value."""
@@ -60,9 +88,32 @@ class SearchRequest:
                 f"query is {len(query):,} characters, over the {max_query_chars:,} limit"
             )
         check_text(query, "query")
-        if isinstance(self.k, bool) or not isinstance(self.k, int) or not 1 <= self.k <= MAX_K:
+        if not _whole(self.k) or not 1 <= self.k <= MAX_K:
             raise InputError(f"k must be between 1 and {MAX_K}, got {self.k!r}")
+        if not _whole(self.offset) or not 0 <= self.offset < MAX_DEPTH:
+            raise InputError(
+                f"offset must be between 0 and {MAX_DEPTH - 1} (pages go {MAX_DEPTH} results "
+                f"deep), got {self.offset!r}"
+            )
         if self.mode not in MODES:
             raise InputError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
-        filters = self.filters.validated()
-        return SearchRequest(query, self.k, self.mode, filters, self.group, self.highlight)
+        if self.sort not in SORTS:
+            raise InputError(f"sort must be one of {', '.join(SORTS)}, got {self.sort!r}")
+        if self.date_bucket not in BUCKETS:
+            raise InputError(
+                f"date_bucket must be one of {', '.join(BUCKETS)}, got {self.date_bucket!r}"
+            )
+        if self.recency is not None and (
+            isinstance(self.recency, bool)
+            or not isinstance(self.recency, int | float)
+            or not HALF_LIFE_DAYS[0] <= self.recency <= HALF_LIFE_DAYS[1]
+        ):
+            low, high = HALF_LIFE_DAYS
+            raise InputError(
+                f"recency is a half-life in days, {low:g} to {high:g}, got {self.recency!r}"
+            )
+        return replace(self, query=query, filters=self.filters.validated())
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -15,19 +15,20 @@ from pathlib import Path
 
 import numpy as np
 
-from service.errors import IndexCorrupt
+from service.errors import IndexCorrupt, InputError
 from service.records import Article, Passage, source_of
+from service.store.catalogue import Catalogue
 from service.store.failures import translate
 from service.store.fts import FtsReader
-from service.store.rows import DocumentFilter, DocumentRow, StoredPassage
-from service.store.schema import DOCUMENT_SELECT, PASSAGE_SELECT, SCHEMA, SCHEMA_VERSION
+from service.store.rows import DocumentFilter, StoredPassage
+from service.store.schema import PASSAGE_SELECT, SCHEMA, SCHEMA_VERSION
 
 # a small private page cache per connection (the OS page cache serves the rest), so a server's
 # memory does not grow with the index through its worker connections
 CACHE_KIB = 512
 
 
-class Store:
+class Store(Catalogue):
     """One SQLite file; one connection per thread (WAL: readers never block the writer)."""
 
     def __init__(self, path: Path) -> None:
@@ -232,6 +233,30 @@ class Store:
         )
         return {row[0]: StoredPassage(*row) for row in rows}
 
+    def doc_ids_of(self, ids: Iterable[int]) -> dict[int, str]:
+        """Passage id -> its article's id."""
+        rows = self.conn.execute(
+            "SELECT id, doc_id FROM passages WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        return dict(rows)
+
+    def dates_of(self, ids: Iterable[int]) -> dict[int, str | None]:
+        """Passage id -> its article's date (None: undated)."""
+        rows = self.conn.execute(
+            "SELECT p.id, d.date FROM passages p JOIN documents d ON d.doc_id = p.doc_id "
+            "WHERE p.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        return dict(rows)
+
+    def texts_by_id(self, ids: Iterable[int]) -> dict[int, str]:
+        rows = self.conn.execute(
+            "SELECT id, text FROM passages WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        return dict(rows)
+
     def lead_ids(self, ids: list[int]) -> dict[int, int]:
         """Passage id -> the id of its document's first passage (its title and lead)."""
         rows = self.conn.execute(
@@ -268,6 +293,18 @@ class Store:
         ).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
+    def match_ids(self, match: str) -> np.ndarray:
+        """The ids, ascending, of every passage an FTS5 MATCH expression finds (a phrase
+        query: each phrase's tokens in order)."""
+        try:
+            rows = self.conn.execute(
+                "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rowid",
+                (match,),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:  # FTS5 could not read the expression
+            raise InputError(f"the query cannot be searched by keyword ({exc})") from None
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
     def keyword_search(
         self, match: str, limit: int, filters: DocumentFilter
     ) -> list[tuple[int, float]]:
@@ -289,43 +326,6 @@ class Store:
             [match, *args, limit],
         ).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
-
-    def document(self, doc_id: str) -> DocumentRow | None:
-        row = self.conn.execute(f"{DOCUMENT_SELECT} WHERE d.doc_id = ?", (doc_id,)).fetchone()
-        return None if row is None else DocumentRow(*row)
-
-    def document_passages(self, doc_id: str) -> list[StoredPassage]:
-        rows = self.conn.execute(
-            f"{PASSAGE_SELECT} WHERE p.doc_id = ? ORDER BY p.paragraph", (doc_id,)
-        ).fetchall()
-        return [StoredPassage(*row) for row in rows]
-
-    def list_documents(self, offset: int, limit: int) -> list[DocumentRow]:
-        rows = self.conn.execute(
-            f"{DOCUMENT_SELECT} ORDER BY d.doc_id LIMIT ? OFFSET ?", (limit, offset)
-        ).fetchall()
-        return [DocumentRow(*row) for row in rows]
-
-    def recent_texts(self, limit: int) -> list[str]:
-        """The texts of the most recently added articles."""
-        rows = self.conn.execute(
-            "SELECT text FROM documents ORDER BY added_at DESC, doc_id LIMIT ?", (limit,)
-        )
-        return [text for (text,) in rows]
-
-    def counts(self) -> tuple[int, int]:
-        docs = self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        passages = self.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
-        return int(docs), int(passages)
-
-    def outlets(self, limit: int = 200) -> list[tuple[str, int]]:
-        """Sources (records.source_of) with their article counts, most articles first."""
-        rows = self.conn.execute(
-            "SELECT source_of(outlet, source_path, doc_id) AS o, count(*) FROM documents "
-            "GROUP BY o ORDER BY count(*) DESC, o LIMIT ?",
-            (limit,),
-        ).fetchall()
-        return [(str(r[0]), int(r[1])) for r in rows]
 
     def integrity_errors(self, *, quick: bool = False) -> list[str]:
         """What SQLite's integrity check finds wrong (nothing: []); `quick` skips the

@@ -1,9 +1,14 @@
-// The search page: the question and filters live in the URL (shareable, back button works);
-// every string from the index is put in the page with textContent, never as HTML.
+// The search page: the question, filters and order live in the URL (shareable, back button
+// works); every string from the index is put in the page with textContent, never as HTML.
+// Each search gets a number and only the latest one's reply is shown, so a reply that comes
+// late (a filter changed twice quickly) never adds its cards to another search's.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = ["q", "outlet", "date_from", "date_to", "mode", "k"];
+const FIELDS = ["q", "outlet", "date_from", "date_to", "sort", "mode", "k"];
+const DEFAULTS = { sort: "relevance", mode: "hybrid", k: "10" };
+let latest = 0; // the number of the search whose results the page shows
+let nextOffset = null; // where "More results" continues, for the search on show
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -27,18 +32,18 @@ function formState() {
   const params = new URLSearchParams();
   for (const name of FIELDS) {
     const value = $(name).value.trim();
-    if (value && !(name === "mode" && value === "hybrid") && !(name === "k" && value === "10")) {
-      params.set(name, value);
-    }
+    if (value && value !== DEFAULTS[name]) params.set(name, value);
   }
   if (!$("group").checked) params.set("group", "false");
   return params;
 }
 
 function applyState(params) {
-  for (const name of FIELDS) {
-    const fallback = name === "mode" ? "hybrid" : name === "k" ? "10" : "";
-    $(name).value = params.get(name) || fallback;
+  for (const name of FIELDS) $(name).value = params.get(name) || DEFAULTS[name] || "";
+  const outlet = params.get("outlet");
+  if (outlet && $("outlet").value !== outlet) {
+    $("outlet").append(el("option", { value: outlet }, outlet)); // one the list does not hold
+    $("outlet").value = outlet;
   }
   $("group").checked = params.get("group") !== "false";
   if (params.get("mode") || params.get("group") === "false") $("advanced").open = true;
@@ -50,28 +55,42 @@ function setStatus(text, kind = "") {
   status.className = kind;
 }
 
-function passageWithHighlight(text, highlight) {
+// The passage, its best sentence in <mark>, the question's words in <strong class="word">.
+function passage(text, highlight, matches) {
   const p = el("p", { class: "passage" });
-  if (!highlight || highlight.end <= highlight.start) {
-    p.append(text);
-    return p;
+  const sentence = highlight && highlight.end > highlight.start ? highlight : { start: 0, end: 0 };
+  const spans = (matches || []).filter((m) => m.end > m.start);
+  const cuts = new Set([0, text.length, sentence.start, sentence.end]);
+  for (const m of spans) { cuts.add(m.start); cuts.add(m.end); }
+  const points = [...cuts].filter((x) => x >= 0 && x <= text.length).sort((a, b) => a - b);
+  let mark = null;
+  for (let i = 0; i + 1 < points.length; i++) {
+    const [a, b] = [points[i], points[i + 1]];
+    const inSentence = a >= sentence.start && a < sentence.end;
+    if (inSentence && !mark) p.append((mark = el("mark")));
+    if (!inSentence) mark = null;
+    const piece = text.slice(a, b);
+    const node = spans.some((m) => a >= m.start && a < m.end)
+      ? el("strong", { class: "word" }, piece) : document.createTextNode(piece);
+    (mark || p).append(node);
   }
-  p.append(text.slice(0, highlight.start),
-           el("mark", {}, text.slice(highlight.start, highlight.end)),
-           text.slice(highlight.end));
   return p;
+}
+
+function label(hit) {
+  // an article without a title of its own is named by where and when it came out
+  return hit.title || hit.source + (hit.date ? " · " + hit.date : "");
 }
 
 function renderHit(hit) {
   const meta = el("p", { class: "meta" },
     el("span", { class: "source" }, hit.source),
     hit.date ? el("span", { class: "date" }, hit.date) : null,
-    el("span", { class: "para" }, "¶" + hit.paragraph),
-    el("span", { class: "score", title: "relevance score" }, "score " + hit.score.toFixed(3)));
+    el("span", { class: "para" }, "¶" + hit.paragraph));
   const title = el("a", { class: "title", href: readerLink(hit.doc_id, hit.paragraph) },
-                   hit.title || hit.doc_id);
+                   label(hit));
   const item = el("li", { class: "hit" }, title, meta,
-                  passageWithHighlight(hit.text, hit.highlight));
+                  passage(hit.text, hit.highlight, hit.matches));
   if (hit.also_reported_by && hit.also_reported_by.length) {
     const also = el("p", { class: "also" },
                     "Also reported by " + hit.also_reported_by.length + ": ");
@@ -83,47 +102,146 @@ function renderHit(hit) {
     item.append(also);
   }
   item.append(el("a", { class: "read", href: readerLink(hit.doc_id, hit.paragraph) },
-                 "Read the article →"));
+                 "Read the article →"),
+              el("a", { class: "similar", href: "/?similar=" + encodeURIComponent(hit.doc_id) },
+                 "More like this"));
   return item;
 }
 
+function bodyFor(params, offset) {
+  const body = { query: params.get("q"), k: Number(params.get("k") || 10),
+                 mode: params.get("mode") || "hybrid", sort: params.get("sort") || "relevance",
+                 group: params.get("group") !== "false", offset, facets: offset === 0 };
+  for (const name of ["outlet", "date_from", "date_to"]) {
+    if (params.get(name)) body[name] = params.get(name);
+  }
+  return body;
+}
+
+async function fetchJson(url, options) {
+  const response = await fetch(url, options);
+  const reply = await response.json();
+  if (!response.ok) throw new Error((reply.error && reply.error.message) || "The search failed.");
+  return reply;
+}
+
+function request(params, offset) {
+  const similar = params.get("similar");
+  if (similar) {
+    const path = "/documents/" + similar.split("/").map(encodeURIComponent).join("/");
+    return fetchJson(path + "/similar?k=" + Number(params.get("k") || 10));
+  }
+  return fetchJson("/search", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(bodyFor(params, offset)),
+  });
+}
+
 async function search(params) {
-  const results = $("results");
-  results.replaceChildren();
+  const mine = ++latest;
   const q = params.get("q");
-  $("empty").hidden = Boolean(q);
-  if (!q) {
+  const similar = params.get("similar");
+  $("empty").hidden = Boolean(q || similar);
+  if (!q && !similar) {
+    $("results").replaceChildren();
+    showMore(null);
+    $("facets").hidden = true;
     setStatus("");
     document.title = "newsearch";
     return;
   }
-  document.title = q + " — newsearch";
+  document.title = (q || "More like this") + " — newsearch";
   setStatus("Searching…", "busy");
-  const body = { query: q, k: Number(params.get("k") || 10), mode: params.get("mode") || "hybrid",
-                 group: params.get("group") !== "false" };
-  for (const name of ["outlet", "date_from", "date_to"]) {
-    if (params.get(name)) body[name] = params.get(name);
-  }
   let reply;
   try {
-    const response = await fetch("/search", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-    });
-    reply = await response.json();
-    if (!response.ok) {
-      setStatus((reply.error && reply.error.message) || "The search failed.", "error");
-      return;
-    }
+    reply = await request(params, 0);
   } catch (err) {
-    setStatus("Cannot reach the newsearch server.", "error");
+    if (mine === latest) {
+      $("results").replaceChildren();
+      showMore(null);
+      setStatus(err instanceof TypeError ? "Cannot reach the newsearch server." : err.message,
+                "error");
+    }
     return;
   }
+  if (mine !== latest) return; // a newer search is on its way: this reply is stale
+  $("results").replaceChildren(...reply.results.map(renderHit));
+  renderFacets(reply.facets);
+  showMore(reply.next_offset);
   if (!reply.results.length) {
-    setStatus("No passages match “" + q + "”. Try other words or remove a filter.", "none");
+    const notes = (reply.notes || []).join(" ");
+    setStatus("No passages match “" + (q || similar) + "”. " +
+              (notes || "Try other words or remove a filter."), "none");
     return;
   }
-  setStatus(reply.results.length + " results in " + Math.round(reply.took_ms) + " ms");
-  for (const hit of reply.results) results.append(renderHit(hit));
+  countShown(reply, similar ? "Articles like “" + reply.query + "”: " : "");
+}
+
+function countShown(reply, prefix = "") {
+  const shown = $("results").children.length;
+  setStatus(prefix + shown + (shown === 1 ? " result" : " results") +
+            (reply.took_ms !== undefined ? " in " + Math.round(reply.took_ms) + " ms" : ""));
+}
+
+function showMore(offset) {
+  nextOffset = offset;
+  $("more").hidden = offset === null || offset === undefined;
+}
+
+async function more() {
+  const params = new URLSearchParams(location.search);
+  const mine = latest;
+  if (nextOffset === null || params.get("similar")) return;
+  $("more").disabled = true;
+  try {
+    const reply = await request(params, nextOffset);
+    if (mine !== latest) return;
+    $("results").append(...reply.results.map(renderHit));
+    showMore(reply.next_offset);
+    countShown(reply);
+  } catch (err) {
+    if (mine === latest) setStatus(err.message, "error");
+  } finally {
+    $("more").disabled = false;
+  }
+}
+
+function renderFacets(facets) {
+  const box = $("facets");
+  if (!facets || !facets.articles) {
+    box.hidden = true;
+    return;
+  }
+  $("facet-outlets").replaceChildren(...facets.outlets.slice(0, 12).map((f) =>
+    el("li", {}, facetButton(f.value, f.count, () => {
+      applyState(new URLSearchParams({ ...Object.fromEntries(formState()), outlet: f.value }));
+      submit();
+    }))));
+  $("facet-dates").replaceChildren(...facets.dates.map((f) =>
+    el("li", {}, facetButton(f.value, f.count, () => {
+      const [from, to] = bucketRange(f.value);
+      $("date_from").value = from;
+      $("date_to").value = to;
+      submit();
+    }))));
+  box.hidden = false;
+}
+
+function facetButton(text, count, action) {
+  const button = el("button", { type: "button" }, text,
+                    el("span", { class: "count" }, String(count)));
+  button.addEventListener("click", action);
+  return button;
+}
+
+function bucketRange(bucket) {
+  if (bucket.length === 4) return [bucket + "-01-01", bucket + "-12-31"];
+  if (bucket.length === 7) {
+    const [year, month] = bucket.split("-").map(Number);
+    const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    return [bucket + "-01", bucket + "-" + String(last).padStart(2, "0")];
+  }
+  return [bucket, bucket];
 }
 
 async function loadFacets() {
@@ -142,6 +260,9 @@ async function loadFacets() {
         submit();
       });
       list.append(el("li", {}, link));
+    }
+    if (facets.examples.length && window.innerWidth >= 560) {
+      $("q").placeholder = "Ask a question — e.g. " + facets.examples[0];
     }
     $("corpus-size").textContent = facets.documents + " articles, " + facets.passages +
       " passages indexed.";
@@ -166,7 +287,8 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     submit();
   });
-  for (const id of ["outlet", "date_from", "date_to", "mode", "group"]) {
+  $("more").addEventListener("click", more);
+  for (const id of ["outlet", "date_from", "date_to", "sort", "mode", "group"]) {
     $(id).addEventListener("change", () => { if ($("q").value.trim()) submit(); });
   }
   window.addEventListener("popstate", () => {

@@ -24,8 +24,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     status.className = "error";
     return;
   }
-  document.title = doc.title + " — newsearch";
-  document.getElementById("title").textContent = doc.title || doc.doc_id;
+  const name = doc.title || doc.source + (doc.date ? " · " + doc.date : "");
+  document.title = name + " — newsearch";
+  document.getElementById("title").textContent = name;
   const meta = [doc.source, doc.date].filter(Boolean).join(" · ");
   const metaNode = document.getElementById("meta");
   metaNode.textContent = meta;

@@ -78,6 +78,7 @@ def test_filters_inside_the_search(server: Server) -> None:
         ({"q": "x", "k": "NaN"}, 422),
         ({"q": "x", "date_from": "13/05/2021"}, 422),
         ({"q": "x", "mode": "magic"}, 422),
+        ({"q": "x", "recency": 5e-324}, 422),  # a score of -inf, then NaN
         ({}, 422),
     ],
 )
@@ -86,6 +87,17 @@ def test_search_errors(server: Server, params: dict[str, object], status: int) -
         assert_error(http.get("/search", params=params), status)  # type: ignore[arg-type]
         body = {("query" if k == "q" else k): v for k, v in params.items()}
         assert_error(http.post("/search", json=body), status)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"k": True}, {"k": "3"}, {"offset": False}, {"recency": True}, {"recency": "30"}],
+)
+def test_a_body_number_must_be_a_json_number(server: Server, body: dict[str, object]) -> None:
+    with server.client() as http:
+        response = http.post("/search", json={"query": "Abbas", **body})
+    assert_error(response, 422, "invalid_input")
+    assert next(iter(body)) in response.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from service import NewsIndex, SearchRequest
-from service.search import Filters, fusion, searcher
+from service.search import Filters, fusion, retrieval
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.model
@@ -35,7 +35,7 @@ def test_dense_scores_lean_on_the_article_lead(
     question = "what did Biden say about the violence ending"
     blended = dict(model_index.searcher.ranked(question, "dense", Filters()))
     weight = fusion.LEAD_WEIGHT
-    monkeypatch.setattr(searcher, "LEAD_WEIGHT", 0.0)  # where the Searcher reads it
+    monkeypatch.setattr(retrieval, "LEAD_WEIGHT", 0.0)  # where retrieval reads it
     plain = model_index.searcher.ranked(question, "dense", Filters())
     top = [pid for pid, _ in plain[: fusion.LEAD_DEPTH]]
     leads = model_index.store.lead_ids(top)

@@ -6,7 +6,8 @@ import time
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.api.deps import IndexDep, Reader, SettingsDep, Writer
 from service.api.schemas import ErrorOut, HealthOut, SnapshotOut, StatsOut
@@ -26,6 +27,18 @@ def health(request: Request) -> JSONResponse:
     if not getattr(state, "ready", False):
         return JSONResponse({"status": "starting"}, status_code=503)
     return JSONResponse({"status": "ok"})
+
+
+@router.get(
+    "/metrics",
+    dependencies=[Reader],
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus metrics"}},
+)
+def metrics(request: Request) -> Response:
+    """Prometheus metrics: requests and latency by route, the index's size and generation."""
+    registry = request.app.state.metrics.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get(

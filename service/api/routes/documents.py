@@ -20,6 +20,7 @@ from service.api.schemas import (
     DocumentSummary,
     ErrorOut,
     PassageOut,
+    SearchOut,
     WriteOut,
     WrittenDoc,
 )
@@ -27,6 +28,7 @@ from service.errors import InputError
 from service.ingest import article_from_fields
 from service.newsindex import NewsIndex
 from service.records import Article
+from service.search import MAX_K
 from service.store import DocumentRow
 from service.validate import check_doc_id
 from service.writer import AddReport
@@ -47,7 +49,15 @@ class _AnyPath(Convertor[str]):
         return value
 
 
+class _ArticlePath(_AnyPath):
+    """As _AnyPath, less a path ending in /similar: that is the more-like-this route, so a PUT
+    or DELETE there is 405 (a wrong method), not a write to an id that ends in "/similar"."""
+
+    regex = r"(?s:(?!.*/similar\Z).*)"
+
+
 register_url_convertor("docid", _AnyPath())
+register_url_convertor("article", _ArticlePath())
 
 
 def _path_id(
@@ -110,7 +120,7 @@ def add_documents(index: IndexDep, body: ArticleIn | list[ArticleIn]) -> WriteOu
 
 
 @router.put(
-    "/{doc_id:docid}", response_model=WriteOut, dependencies=[Writer], responses=WRITE_ERRORS
+    "/{doc_id:article}", response_model=WriteOut, dependencies=[Writer], responses=WRITE_ERRORS
 )
 def replace_document(index: IndexDep, doc_id: PathId, body: ArticleReplace) -> WriteOut:
     """Creates or replaces the article with this id."""
@@ -119,7 +129,7 @@ def replace_document(index: IndexDep, doc_id: PathId, body: ArticleReplace) -> W
 
 
 @router.delete(
-    "/{doc_id:docid}",
+    "/{doc_id:article}",
     response_model=DeleteOut,
     dependencies=[Writer],
     responses={**WRITE_ERRORS, **READ_ERRORS},
@@ -160,7 +170,24 @@ def list_documents(
 
 
 @router.get(
-    "/{doc_id:docid}", response_model=DocumentOut, dependencies=[Reader], responses=READ_ERRORS
+    "/{doc_id:docid}/similar",
+    response_model=SearchOut,
+    dependencies=[Reader],
+    responses=READ_ERRORS,
+)
+def similar_documents(
+    index: IndexDep,
+    doc_id: PathId,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="number of results")] = 10,
+    group: bool = True,
+) -> SearchOut:
+    """Articles like this one, best first: the same result shape as a search (its query is
+    the article's title), one passage an article, grouped across outlets."""
+    return SearchOut.model_validate(index.similar(doc_id, k, group=group).to_dict())
+
+
+@router.get(
+    "/{doc_id:article}", response_model=DocumentOut, dependencies=[Reader], responses=READ_ERRORS
 )
 def get_document(index: IndexDep, doc_id: PathId) -> DocumentOut:
     """The article with its passages (offsets into its text)."""

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from service.api.deps import IndexDep, Reader
 from service.api.schemas import (
     DOC_ID_PATTERN,
     NOT_BLANK,
+    Bucket,
     ErrorOut,
     IsoDate,
     SearchBody,
     SearchOut,
 )
-from service.search import MAX_K, Filters, Mode, SearchRequest
+from service.errors import InputError
+from service.search import HALF_LIFE_DAYS, MAX_DEPTH, MAX_K, Filters, Mode, SearchRequest, Sort
 
 router = APIRouter(tags=["search"], dependencies=[Reader])
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -35,12 +37,25 @@ def run_search(index: IndexDep, body: SearchBody) -> SearchOut:
         date_to=body.date_to.isoformat() if body.date_to else None,
         doc_id=body.doc_id,
     )
-    request = SearchRequest(body.query, body.k, body.mode, filters, body.group, body.highlight)
+    request = SearchRequest(
+        body.query,
+        body.k,
+        body.mode,
+        filters,
+        body.group,
+        body.highlight,
+        offset=body.offset,
+        sort=body.sort,
+        recency=body.recency,
+        facets=body.facets,
+        date_bucket=body.date_bucket,
+    )
     return SearchOut.model_validate(index.search(request).to_dict())
 
 
 @router.get("/search", response_model=SearchOut, responses=ERRORS)
 def search_get(
+    request: Request,
     index: IndexDep,
     q: Annotated[str, Query(min_length=1, pattern=NOT_BLANK, description="the question")],
     k: Annotated[int, Query(ge=1, le=MAX_K, description="number of results")] = 10,
@@ -52,8 +67,24 @@ def search_get(
     doc_id: Annotated[str | None, Query(max_length=512, pattern=DOC_ID_PATTERN)] = None,
     group: bool = True,
     highlight: bool = True,
+    offset: Annotated[int, Query(ge=0, le=MAX_DEPTH - 1, description="results to skip")] = 0,
+    sort: Sort = "relevance",
+    recency: Annotated[
+        float | None,
+        Query(ge=HALF_LIFE_DAYS[0], le=HALF_LIFE_DAYS[1], description="half-life in days"),
+    ] = None,
+    facets: bool = False,
+    date_bucket: Bucket = "month",
 ) -> SearchOut:
-    """The passages that answer the question `q`, best first (filters apply inside the search)."""
+    """The passages that answer the question `q`, best first (filters apply inside the
+    search). The query language (phrases, -exclusions, OR, outlet:, after:, before:) is in
+    the search guide; an unknown parameter is refused, as in POST /search."""
+    unknown = sorted(set(request.query_params) - set(SearchBody.model_fields) - {"q"})
+    if unknown:
+        raise InputError(
+            f"GET /search has no parameter {unknown[0]!r}; it takes q, "
+            + ", ".join(n for n in SearchBody.model_fields if n != "query")
+        )
     body = SearchBody(
         query=q,
         k=k,
@@ -65,6 +96,11 @@ def search_get(
         doc_id=doc_id,
         group=group,
         highlight=highlight,
+        offset=offset,
+        sort=sort,
+        recency=recency,
+        facets=facets,
+        date_bucket=date_bucket,
     )
     return run_search(index, body)
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from service.api.deps import IndexDep, Reader
-from service.api.schemas import FacetsOut, OutletCount
+from service.api.schemas import IndexFacetsOut, OutletCount
 from service.errors import MissingDependency
 
 router = APIRouter()
@@ -76,11 +76,11 @@ def _swagger_asset(name: str) -> bytes:
         raise MissingDependency("the API docs page", "fastapi-offline") from None
 
 
-@router.get("/facets", response_model=FacetsOut, dependencies=[Reader], tags=["search"])
-def facets(index: IndexDep) -> FacetsOut:
+@router.get("/facets", response_model=IndexFacetsOut, dependencies=[Reader], tags=["search"])
+def facets(index: IndexDep) -> IndexFacetsOut:
     """Outlets (for the filter), counts and example questions for the search page."""
     docs, passages = index.counts()
-    return FacetsOut(
+    return IndexFacetsOut(
         documents=docs,
         passages=passages,
         outlets=[OutletCount(name=n, documents=c) for n, c in index.outlets()],

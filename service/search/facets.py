@@ -1,0 +1,33 @@
+"""Facet counts for a search: the articles among its candidates counted by outlet and by date
+bucket, from the candidate list the search already holds (one lookup of their articles'
+fields, not a second search)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from service.records import FacetCount, Facets
+from service.store import Store
+
+BUCKET_CHARS = {"year": 4, "month": 7, "day": 10}  # a bucket is the date's ISO prefix
+MAX_VALUES = 50  # outlets and date buckets listed at most (the most articles first)
+
+
+def count_facets(store: Store, passage_ids: list[int], bucket: str) -> Facets:
+    articles = store.article_fields(passage_ids)
+    outlets = Counter(source for _, source, _ in articles)
+    size = BUCKET_CHARS[bucket]
+    dates = Counter(day[:size] for _, _, day in articles if day)
+    undated = sum(1 for _, _, day in articles if not day)
+    return Facets(
+        articles=len(articles),
+        outlets=[FacetCount(v, n) for v, n in _top(outlets)],
+        # dates in order of the calendar (a histogram), the busiest MAX_VALUES of them
+        dates=sorted((FacetCount(v, n) for v, n in _top(dates)), key=lambda f: f.value),
+        bucket=bucket,
+        undated=undated,
+    )
+
+
+def _top(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_VALUES]

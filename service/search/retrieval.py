@@ -1,0 +1,160 @@
+"""Retrieval: the dense and keyword candidate lists of a question, each scoring the other's
+candidates, fused and leaning toward each article's lead. What a query's phrases and
+exclusions allow is applied inside both lists."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.analysis import query_words
+from service.encoders import Encoder
+from service.keywords import KeywordIndex
+from service.locks import RWLock
+from service.search.fusion import (
+    DENSE_WEIGHT,
+    LEAD_DEPTH,
+    LEAD_WEIGHT,
+    best_first,
+    blend_leads,
+    convex_fusion,
+    dense_scale,
+)
+from service.search.request import Filters
+from service.store import Store
+from service.vectors import VectorIndex
+
+CANDIDATES = 200  # passages taken from each retriever before fusion (and eval depth)
+KEYWORD_FILL_DEPTH = 1000  # keyword scores looked up for dense candidates
+# Hybrid search runs its keyword ranking on this pool while the question is embedded: both
+# release the GIL, so on two cores they overlap
+_KEYWORD_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsearch-fts")
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """Which passages a question may return beyond its filters: only `allowed` ones (ids
+    ascending; None: any), never `excluded` ones."""
+
+    allowed: np.ndarray | None = None
+    excluded: frozenset[int] = frozenset()
+
+
+class Retriever:
+    def __init__(
+        self,
+        store: Store,
+        vectors: VectorIndex,
+        keywords: KeywordIndex,
+        encoder: Encoder,
+        lock: RWLock,
+    ) -> None:
+        self.store = store
+        self.vectors = vectors
+        self.keywords = keywords
+        self.encoder = encoder
+        self.lock = lock
+
+    def retrieve(
+        self,
+        query: str,
+        mode: str,
+        filters: Filters,
+        candidates: int = CANDIDATES,
+        restriction: Restriction | None = None,
+    ) -> list[tuple[int, float]]:
+        """(passage id, score) best first: up to `candidates` from each retriever, fused."""
+        restriction = restriction or Restriction()
+        dense: dict[int, float] = {}
+        keyword: dict[int, float] = {}
+        keyword_all: list[tuple[int, float]] = []
+        match = bool(query_words(query))
+        qvec = np.zeros(self.encoder.dim, dtype=np.float32)
+        depth = max(KEYWORD_FILL_DEPTH, candidates)
+        pending: Future[list[tuple[int, float]]] | None = None
+        if mode == "hybrid" and match:
+            pending = _KEYWORD_POOL.submit(
+                self.keywords.search, query, depth, filters, restriction.allowed
+            )
+        if mode in ("dense", "hybrid"):
+            qvec = self.encoder.encode_query(query)
+            with self.lock.read():
+                allowed = self._allowed(filters, restriction)
+                dense = dict(self.vectors.search(qvec, candidates, allowed))
+        if mode in ("keyword", "hybrid") and match:
+            # one keyword query ranks every match; a deeper slice than the candidates gives the
+            # keyword scores of dense candidates too (beyond it they count as no match)
+            if pending is not None:
+                keyword_all = pending.result()
+            else:
+                keyword_all = self.keywords.search(query, candidates, filters, restriction.allowed)
+            keyword = dict(keyword_all[:candidates])
+        if restriction.excluded:
+            dense = {i: s for i, s in dense.items() if i not in restriction.excluded}
+            keyword = {i: s for i, s in keyword.items() if i not in restriction.excluded}
+        if mode == "keyword":
+            return best_first(keyword.items())
+        if mode == "dense":
+            return self._with_leads(best_first(dense.items()), dense, qvec, 1.0)
+        # Each retriever scores the other's candidates too, so a passage found by one list
+        # is not treated as the worst of the other (docs/search.md)
+        dense.update(self._dense_scores([i for i in keyword if i not in dense], qvec))
+        deep = dict(keyword_all)
+        keyword.update({i: deep.get(i, 0.0) for i in dense})
+        scale = dense_scale(dense, DENSE_WEIGHT)
+        return self._with_leads(convex_fusion(dense, keyword, DENSE_WEIGHT), dense, qvec, scale)
+
+    def _allowed(self, filters: Filters, restriction: Restriction) -> np.ndarray | None:
+        only = self.store.filtered_ids(filters) if filters.active() else None
+        if restriction.allowed is None:
+            return only
+        return restriction.allowed if only is None else np.intersect1d(only, restriction.allowed)
+
+    def vectors_for(self, ids: list[int]) -> dict[int, np.ndarray]:
+        """Stored vectors by passage id: from the vector index in memory (reading SQLite costs
+        more than the rest of a search under concurrent load), from SQLite for any it does not
+        hold yet. Ids are never reused, so both sources agree."""
+        with self.lock.read():
+            found = self.vectors.vectors_of(ids)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(self.store.vectors_for(missing, self.encoder.dim))
+        return found
+
+    def matrix_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
+        """(the ids that have a stored vector, their vectors as one array in that order):
+        vectors_for without a dictionary, for a list grouped at once."""
+        with self.lock.read():
+            matrix = self.vectors.matrix_of(ids)
+        if matrix is not None:
+            return ids, matrix
+        found = self.vectors_for(ids)
+        kept = [i for i in ids if i in found]
+        if not kept:
+            return [], np.zeros((0, self.encoder.dim), dtype=np.float32)
+        return kept, np.stack([found[i] for i in kept])
+
+    def _with_leads(
+        self,
+        ranked: list[tuple[int, float]],
+        dense: dict[int, float],
+        qvec: np.ndarray,
+        scale: float,
+    ) -> list[tuple[int, float]]:
+        """blend_leads over the best LEAD_DEPTH passages, then best first again."""
+        top = ranked[:LEAD_DEPTH]
+        if not top or not scale or not LEAD_WEIGHT:
+            return ranked
+        leads = self.store.lead_ids([i for i, _ in top])
+        missing = [lead for lead in set(leads.values()) if lead not in dense]
+        dense = {**dense, **self._dense_scores(missing, qvec)}
+        blended = blend_leads(top, dense, leads, scale, LEAD_WEIGHT) + ranked[LEAD_DEPTH:]
+        return best_first(blended)
+
+    def _dense_scores(self, ids: list[int], qvec: np.ndarray) -> dict[int, float]:
+        """Cosines to the question of passages the dense retriever did not return."""
+        if not ids:
+            return {}
+        return {i: float(v @ qvec) for i, v in self.vectors_for(ids).items()}
