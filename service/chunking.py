@@ -1,5 +1,6 @@
-"""Article -> Passages: one passage per paragraph, long paragraphs split at sentence ends, each
-with its character offsets into the cleaned article text."""
+"""Article -> Passages: one passage per paragraph, long paragraphs split at sentence ends (and,
+where no sentence ends, at spaces, so no passage outgrows the caps), each with its character
+offsets into the cleaned article text."""
 
 from __future__ import annotations
 
@@ -9,7 +10,21 @@ from service.records import Article, Passage
 
 # all-MiniLM-L6-v2 reads 256 word pieces; ~180 words stays inside that for news English.
 MAX_PASSAGE_WORDS = 180
-_BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
+MAX_PASSAGE_CHARS = 2000  # whatever the words: a line of 49 MB with no spaces is not a passage
+MAX_ARTICLE_PASSAGES = 2000  # past this a "page" is a site dump, not an article: cut, warned
+# A sentence ends at . ! ? … (then a space) before a capital or a digit of any script, or a
+# letter of a script without case; at a CJK full stop, question or exclamation mark (no
+# space needed); at a Devanagari danda or an Arabic question mark or full stop.
+_BOUNDARY = re.compile(
+    r"""(?:[.!?…]+["'”’»)\]]*\s+|([。！？]+["'”’」』)]*)\s*|[।؟۔]+\s+)"""
+    r"""(?=["'“‘(\[«„¿¡]?(\S))"""
+)
+
+
+def _starts_sentence(char: str) -> bool:
+    return char.isupper() or char.isdigit() or (char.isalpha() and not char.islower())
+
+
 # Tokens that end with a full stop without ending a sentence.
 _ABBREVIATIONS = frozenset(
     [
@@ -65,6 +80,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
+        if match.group(1) is None and not _starts_sentence(match.group(2)):
+            continue  # "etc. and", "p. 4" stay whole where the next word is lower case
+        if match.group(1) is not None:
+            spans.append((start, match.end()))
+            start = match.end()
+            continue
         before = text[start : match.start() + 1].rsplit(None, 1)  # its last word
         last = before[-1].rstrip(".!?\"'”’)]").lower() if before else ""
         if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
@@ -94,9 +115,44 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 
 def split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
-    """Windows of whole sentences of at most ~max_words words covering text[start:end]."""
-    if len(text[start:end].split()) <= max_words:
+    """Windows of whole sentences of at most ~max_words words covering text[start:end]; a
+    sentence over max_words words or MAX_PASSAGE_CHARS characters is cut at spaces (and a run
+    of characters with none, at the cap)."""
+    if end - start <= MAX_PASSAGE_CHARS and len(text[start:end].split()) <= max_words:
         return [(start, end)]
+    windows: list[tuple[int, int]] = []
+    for s, e in _sentence_windows(text, start, end, max_words):
+        if e - s <= MAX_PASSAGE_CHARS and len(text[s:e].split()) <= max_words:
+            windows.append((s, e))
+        else:
+            windows += _cut(text, s, e, max_words)
+    return windows
+
+
+def _cut(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    """Windows of at most max_words words and MAX_PASSAGE_CHARS characters, cut at spaces."""
+    windows: list[tuple[int, int]] = []
+    cur_start, cur_end, words = -1, -1, 0
+    for word in re.finditer(r"\S+", text[start:end]):
+        s, e = start + word.start(), start + word.end()
+        while e - s > MAX_PASSAGE_CHARS:  # no space to cut at
+            if cur_start >= 0:
+                windows.append((cur_start, cur_end))
+                cur_start, words = -1, 0
+            windows.append((s, s + MAX_PASSAGE_CHARS))
+            s += MAX_PASSAGE_CHARS
+        if cur_start >= 0 and (words + 1 > max_words or e - cur_start > MAX_PASSAGE_CHARS):
+            windows.append((cur_start, cur_end))
+            cur_start, words = -1, 0
+        if cur_start < 0:
+            cur_start = s
+        cur_end, words = e, words + 1
+    if cur_start >= 0:
+        windows.append((cur_start, cur_end))
+    return windows
+
+
+def _sentence_windows(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []
     cur_start, cur_end, words = -1, -1, 0
     for s, e in sentence_spans(text[start:end]):

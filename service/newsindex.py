@@ -46,6 +46,7 @@ class NewsIndex:
     def __init__(self, parts: OpenedIndex) -> None:
         self.settings = parts.settings
         self.index_dir = parts.files.dir
+        self.created = parts.created  # this open made the index
         self.files = parts.files
         self.store: Store = parts.store
         self.vectors: VectorIndex = parts.vectors  # one object for life; a reshape swaps inside
@@ -142,16 +143,36 @@ class NewsIndex:
         all of them are (up to settings.max_request_passages)."""
         return self._writable().add_articles(articles, progress, atomic=atomic)
 
+    @property
+    def root(self) -> Path:
+        """The folder a file's id is relative to, whatever the working directory: the one the
+        index was made from, recorded relative to the index (so a project folder moved whole
+        keeps its ids); for an index made before that was recorded, the folder holding it.
+        A file outside the root is named by its absolute path."""
+        here = Path(self.index_dir).resolve()
+        return (here / (self.store.get_meta("root") or "..")).resolve()
+
     def index_files(
         self,
         paths: list[Path],
-        root: Path,
+        root: Path | None = None,
         *,
         progress: IndexProgress | None = None,
         unit_bytes: int | None = None,
+        prune: bool = False,
     ) -> AddReport:
-        """Indexes files and folders in work units, one transaction each."""
-        return self._writable().index_files(paths, root, progress, unit_bytes)
+        """Indexes files and folders in work units, one transaction each; ids are paths
+        relative to `root` (default: self.root). With `prune`, then deletes the articles whose
+        files under `paths` are gone (AddReport.pruned)."""
+        root = root or self.root
+        report = self._writable().index_files(paths, root, progress, unit_bytes)
+        if prune:
+            report.pruned = self.prune(paths, root)
+        return report
+
+    def prune(self, paths: list[Path], root: Path | None = None) -> list[str]:
+        """Deletes the articles whose source files under `paths` are gone; returns their ids."""
+        return self._writable().prune(paths, root or self.root)
 
     def start_run(self) -> IndexRun:
         """An indexing run whose units some other driver prepares and embeds (Ray)."""

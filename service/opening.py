@@ -3,7 +3,9 @@ against the one the index was built with, and load (or recover) the vectors."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from service.config import Settings
 from service.encoders import Encoder, LazyEncoder, load_encoder, model_id
@@ -26,6 +28,7 @@ class OpenedIndex:
     dim: int
     encoder: LazyEncoder
     writer_lock: WriterLock | None
+    created: bool = False  # this open made the index
 
 
 def open_index(
@@ -42,7 +45,8 @@ def open_index(
     reading it: far quicker to open a large index, slower per search, so long-lived readers
     read it (docs/benchmarks)."""
     files = IndexFiles(settings.index_dir)
-    if not files.exists():
+    created = not files.exists()
+    if created:
         if not create:
             raise IndexMissing(
                 f"no index in '{files.dir}' — build one with "
@@ -64,6 +68,9 @@ def open_index(
             with store.transaction() as tx:
                 store.set_meta(tx, "model", wanted)
                 store.set_meta(tx, "dim", str(encoder.dim))
+                # files' ids are relative to the folder the index is made from (NewsIndex.root)
+                here = os.path.relpath(Path.cwd().resolve(), Path(files.dir).resolve())
+                store.set_meta(tx, "root", Path(here).as_posix())
             model = wanted
         elif model != wanted:
             raise IndexMismatch(
@@ -88,7 +95,7 @@ def open_index(
             lock.release()
         raise
     lazy = LazyEncoder.of(encoder) if encoder else LazyEncoder(model, dim, lambda: _load(settings))
-    return OpenedIndex(settings, files, store, vectors, model, dim, lazy, lock)
+    return OpenedIndex(settings, files, store, vectors, model, dim, lazy, lock, created)
 
 
 def _load(settings: Settings) -> Encoder:

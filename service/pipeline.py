@@ -15,14 +15,15 @@ from typing import TypeVar
 
 import numpy as np
 
-from service.chunking import chunk
+from service.chunking import MAX_ARTICLE_PASSAGES, chunk
 from service.encoders import Encoder, ProgressFn
-from service.ingest import Skipped, read_unit
+from service.ingest import Notice, Skipped, read_unit
 from service.ingest.cleaning import clean_article
 from service.ingest.units import Unit
 from service.records import Article, Passage
 
-CHUNKING_VERSION = "paragraphs-v1"
+# v2: sentences of every script, length caps (a new version re-embeds each article once)
+CHUNKING_VERSION = "paragraphs-v2"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,6 +53,7 @@ class PreparedUnit:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)  # ids in todo the index already held
+    notices: list[str] = field(default_factory=list)  # read, with a warning for its owner
 
     @property
     def texts(self) -> list[str]:
@@ -70,6 +72,7 @@ class PreparedUnit:
                 "unchanged": self.unchanged,
                 "skipped": [[s.where, s.reason] for s in self.skipped],
                 "existing": self.existing,
+                "notices": self.notices,
             },
             ensure_ascii=False,
         ).encode("utf-8", "surrogatepass")
@@ -87,6 +90,7 @@ class PreparedUnit:
             unchanged=raw["unchanged"],
             skipped=[Skipped(where, reason) for where, reason in raw["skipped"]],
             existing=raw["existing"],
+            notices=raw["notices"],
         )
 
 
@@ -96,6 +100,7 @@ def prepare_unit(unit: Unit, root: Path, known: KnownHashes, max_words: int) -> 
         (a for a in items if isinstance(a, Article)), known, max_words, unit.number, unit.size
     )
     prepared.skipped[:0] = [s for s in items if isinstance(s, Skipped)]
+    prepared.notices[:0] = [str(n) for n in items if isinstance(n, Notice)]
     return prepared
 
 
@@ -120,6 +125,13 @@ def prepare_articles(
             prepared.unchanged.append(doc_id)
             continue
         passages = chunk(article, max_words)
+        if len(passages) > MAX_ARTICLE_PASSAGES:
+            where = article.source_path or doc_id
+            prepared.notices.append(
+                f"{where}: article {doc_id!r} has {len(passages):,} passages; the first "
+                f"{MAX_ARTICLE_PASSAGES:,} were kept (a page this long is rarely one article)"
+            )
+            del passages[MAX_ARTICLE_PASSAGES:]
         if not passages:
             where = article.source_path or doc_id
             prepared.skipped.append(Skipped(where, f"article {doc_id!r} has no text to index"))

@@ -4,6 +4,7 @@ for it, and saves them. One IndexWriter per writable index; one writing thread a
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -16,7 +17,7 @@ from service.config import Settings
 from service.encoders import LazyEncoder
 from service.errors import InputError, NotFound, PayloadTooLarge
 from service.indexfiles import IndexFiles, rebuild_vectors
-from service.ingest import Skipped, discover, plan_units
+from service.ingest import Skipped, discover, doc_id_for, plan_units
 from service.ingest.units import UNIT_BYTES
 from service.locks import RWLock
 from service.pipeline import (
@@ -49,6 +50,7 @@ class AddReport:
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)  # inputs not indexed, and why
     warnings: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)  # ids deleted because their file is gone
 
 
 class IndexProgress:
@@ -183,6 +185,43 @@ class IndexWriter:
                 self.applied_generation = generation
                 self.dirty = True
 
+    def prune(self, paths: list[Path], root: Path) -> list[str]:
+        """Deletes, in one transaction, the articles read from files under `paths` (folders,
+        or files named) that are no longer there; returns their ids. An article whose file is
+        there but could not be read this time is kept, and so is one from a .jsonl file that
+        is there (its other lines may have gone: that is a change to the file, not a loss).
+        An article stored under the older absolute id of a file now named relative to `root`
+        goes too once the index holds the file under its current id."""
+        present: set[str] = set()
+        current: dict[str, str] = {}  # absolute path -> the id the file has now
+        for path in discover(paths):
+            with contextlib.suppress(InputError):  # else never indexed under that name
+                present.add(doc_id := doc_id_for(path, root))
+                current[path.resolve().as_posix()] = doc_id
+        base = root.resolve()
+        prefixes = ["" if p.resolve() == base else doc_id_for(p, root) for p in paths]
+        # and the absolute spelling, which an index written before ids were relative to the
+        # index's folder holds for files outside the working directory of the time
+        prefixes += [p.resolve().as_posix() for p in paths]
+        with self.mutex:
+            sources = self.store.sources_under(prefixes)
+            stored = self.store.hashes(current[s] for s in sources.values() if s in current)
+            gone = sorted(
+                doc
+                for doc, source in sources.items()
+                if source not in present and (source not in current or current[source] in stored)
+            )
+            if not gone:
+                return []
+            with self.store.transaction() as tx:
+                removed = [i for doc in gone for i in self.store.delete_document(tx, doc)]
+                generation = self.store.bump_generation(tx)
+            with self.lock.write():
+                self.vectors.remove(removed)
+                self.applied_generation = generation
+                self.dirty = True
+        return gone
+
     def delete(self, doc_id: str) -> int:
         """Removes one article; returns how many passages went with it."""
         with self.mutex:
@@ -234,6 +273,7 @@ class IndexRun:
     def commit(self, prepared: PreparedUnit, vecs: np.ndarray) -> None:
         report = self.report
         report.skipped += prepared.skipped
+        report.warnings += prepared.notices
         for doc_id in repeated(prepared.unchanged, self.written, prepared.number):
             report.warnings.append(
                 f"{doc_id!r} appears more than once in the input and an earlier copy was "

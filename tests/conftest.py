@@ -114,7 +114,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
 
 @pytest.fixture(scope="session")
 def seed_articles() -> list[Article]:
-    articles, skipped = collect_articles([SEEDS], ROOT)
+    articles, skipped, _ = collect_articles([SEEDS], ROOT)
     assert not skipped
     return articles
 

@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 from service import Article
-from service.chunking import chunk, sentence_spans
+from service.chunking import (
+    MAX_ARTICLE_PASSAGES,
+    MAX_PASSAGE_CHARS,
+    MAX_PASSAGE_WORDS,
+    chunk,
+    sentence_spans,
+)
+from service.pipeline import prepare_articles
 
 
 def test_offsets_point_into_the_article(seed_articles: list[Article]) -> None:
@@ -26,3 +33,47 @@ def test_sentence_spans_keep_abbreviations() -> None:
     spans = [text[s:e] for s, e in sentence_spans(text)]
     assert spans[0] == "Antony J. Blinken spoke with U.S. officials."
     assert len(spans) == 3
+
+
+def test_sentences_start_with_the_capitals_of_every_script() -> None:
+    text = (
+        "Блинкен поговорил с Аббасом. Он выразил соболезнования. "
+        "Ο Μπλίνκεν μίλησε με τον Αμπάς. Έτσι είπε. "
+        "L'accord a été signé. État et société l'ont salué. "
+        "布林肯与阿巴斯通话。他表示哀悼！"
+    )
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    assert spans == [
+        "Блинкен поговорил с Аббасом.",
+        "Он выразил соболезнования.",
+        "Ο Μπλίνκεν μίλησε με τον Αμπάς.",
+        "Έτσι είπε.",
+        "L'accord a été signé.",
+        "État et société l'ont salué.",
+        "布林肯与阿巴斯通话。",
+        "他表示哀悼！",
+    ]
+    assert len(sentence_spans("Prices rose, etc. and fell again.")) == 1
+
+
+def test_no_passage_outgrows_the_caps_whatever_the_punctuation() -> None:
+    no_stops = " ".join(["word"] * 5000)  # no sentence ends at all
+    one_token = "x" * 7000  # no spaces either
+    long_words = " ".join(["https://example.org/" + "a" * 80] * 60)  # few words, many characters
+    article = Article(doc_id="caps", text="\n\n".join([no_stops, one_token, long_words]))
+    passages = chunk(article)
+    assert max(len(p.text) for p in passages) <= MAX_PASSAGE_CHARS
+    assert max(len(p.text.split()) for p in passages) <= MAX_PASSAGE_WORDS
+    for p in passages:
+        assert article.text[p.start : p.end] == p.text
+    covered = "".join(p.text for p in passages).replace(" ", "")
+    assert covered == article.text.replace(" ", "").replace("\n", "")  # nothing lost
+
+
+def test_an_article_of_more_passages_than_the_cap_is_cut_with_a_notice() -> None:
+    text = "\n\n".join(f"Paragraph {n} of a site dump." for n in range(MAX_ARTICLE_PASSAGES + 50))
+    prepared = prepare_articles([Article(doc_id="dump", text=text)], lambda ids: {}, 180)
+    ((_, _, passages),) = prepared.todo
+    assert len(passages) == MAX_ARTICLE_PASSAGES
+    (notice,) = prepared.notices
+    assert f"{MAX_ARTICLE_PASSAGES + 50:,} passages" in notice

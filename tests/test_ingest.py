@@ -53,7 +53,7 @@ def test_html_uses_a_real_extractor(tmp_path: Path) -> None:
         "<footer>Copyright 2021</footer></body></html>",
         encoding="utf-8",
     )
-    (article,), skipped = collect_articles([page], tmp_path)
+    (article,), skipped, _ = collect_articles([page], tmp_path)
     assert not skipped
     assert "Envoy to travel" in article.title
     assert "Hady Amr will travel" in article.text
@@ -76,7 +76,7 @@ def test_jsonl_fields_and_bad_lines(tmp_path: Path) -> None:
         {"id": "a3", "text": "Bad date.", "date": "yesterday"},
     ]
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n", encoding="utf-8")
-    articles, skipped = collect_articles([path], tmp_path)
+    articles, skipped, _ = collect_articles([path], tmp_path)
     assert [a.doc_id for a in articles] == ["a1"]
     assert articles[0].outlet == "Wire" and articles[0].date == "2021-05-12"
     reasons = [str(s) for s in skipped]
@@ -85,13 +85,15 @@ def test_jsonl_fields_and_bad_lines(tmp_path: Path) -> None:
     assert any(":4: not valid JSON" in r for r in reasons)
 
 
-def test_binary_and_non_utf8_files_are_skipped(tmp_path: Path) -> None:
+def test_binary_files_are_skipped_and_other_encodings_read_with_a_notice(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text("Blinken spoke with Abbas.", encoding="utf-8")
     (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 100)
-    (tmp_path / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
-    articles, skipped = collect_articles([tmp_path], tmp_path)
-    assert [a.doc_id for a in articles] == ["good.txt"]
-    assert sorted(s.where for s in skipped) == ["bin.txt", "latin.txt"]
+    (tmp_path / "latin.txt").write_bytes("Le caf\xe9 de l'\xe9t\xe9 est ferm\xe9.".encode("cp1252"))
+    articles, skipped, notices = collect_articles([tmp_path], tmp_path)
+    assert [a.doc_id for a in articles] == ["good.txt", "latin.txt"]
+    assert articles[1].text == "Le caf\xe9 de l'\xe9t\xe9 est ferm\xe9."
+    assert [s.where for s in skipped] == ["bin.txt"]
+    assert [n.where for n in notices] == ["latin.txt"] and "no charset" in notices[0].message
 
 
 def test_missing_path_and_unsupported_file(tmp_path: Path) -> None:
@@ -107,5 +109,5 @@ def test_doc_ids_are_relative_paths(tmp_path: Path) -> None:
     (tmp_path / "sub" / "a.txt").write_text("News.", encoding="utf-8")
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "b.txt").write_text("Hidden.", encoding="utf-8")
-    articles, _ = collect_articles([tmp_path], tmp_path)
+    articles, _, _ = collect_articles([tmp_path], tmp_path)
     assert [a.doc_id for a in articles] == ["sub/a.txt"]

@@ -41,7 +41,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
         joined = connect(args.ray)
     try:
-        report, totals = _index(args, settings, Path.cwd())
+        report, totals = _index(args, settings)
     finally:
         if joined:
             from service.distributed import import_ray
@@ -57,13 +57,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     return EXIT_ERROR if report.skipped else 0
 
 
-def _index(
-    args: argparse.Namespace, settings: Settings, root: Path
-) -> tuple[AddReport, tuple[str, int, int]]:
+def _index(args: argparse.Namespace, settings: Settings) -> tuple[AddReport, tuple[str, int, int]]:
     from service.newsindex import NewsIndex
 
     progress = progress_for(args.progress)
     with NewsIndex.open(settings, writable=True, create=True) as index:
+        if index.created:  # a new index wherever one stands: say where, it may be a surprise
+            say(f"newsearch: creating a new index in {Path(index.index_dir).resolve()}", err=True)
         if args.ray:
             from service.distributed.ray_index import RayOptions, index_with_ray
 
@@ -73,9 +73,11 @@ def _index(
                 cpus_per_actor=args.ray_cpus_per_actor,
                 gpus_per_actor=args.ray_gpus_per_actor,
             )
-            report = index_with_ray(index, args.paths, root, options, progress=progress)
+            report = index_with_ray(index, args.paths, index.root, options, progress=progress)
+            if args.prune:
+                report.pruned = index.prune(args.paths)
         else:
-            report = index.index_files(args.paths, root, progress=progress)
+            report = index.index_files(args.paths, progress=progress, prune=args.prune)
         return report, (str(index.index_dir), *index.counts())
 
 
@@ -229,9 +231,11 @@ def cmd_add(args: argparse.Namespace) -> int:
     server = settings.server
     if not server:
         raise InputError("add needs --server URL (or NEWSEARCH_SERVER)")
-    articles, skipped = collect_articles(args.paths, Path.cwd())
+    articles, skipped, notices = collect_articles(args.paths, Path.cwd())
     for item in skipped:
         say(f"newsearch: warning: skipped {item}", err=True)
+    for notice in notices:
+        say(f"newsearch: warning: {notice}", err=True)
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     with Client(server, api_key=settings.api_key) as client:
         for begin in range(0, len(articles), ADD_BATCH):

@@ -130,6 +130,8 @@ def print_add_report(report: AddReport, index_dir: str, documents: int, passages
             f"changed, {len(report.unchanged)} unchanged): {report.embedded} passages embedded "
             f"in {report.seconds:.1f} s ({rate:.0f} passages/s)"
         )
+    if report.pruned:
+        print(f"pruned {len(report.pruned)} article(s) whose files are gone")
     say(f"index '{index_dir}': {documents} articles, {passages} passages")
 
 

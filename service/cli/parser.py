@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index article files and folders (.txt .md .html .jsonl)")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files and folders")
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="also delete the articles whose files under PATH are gone",
+    )
     _progress(p)
     ray = p.add_argument_group("Ray (pip install 'newsearch[ray]')")
     _ray_address(

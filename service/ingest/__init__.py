@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import InputError
+from service.ingest.decoding import Decoded, decode
 from service.ingest.html import article_from_html
 from service.ingest.jsonl import article_from_fields, articles_from_jsonl
 from service.ingest.text import article_from_text
@@ -16,10 +17,12 @@ from service.validate import check_doc_id
 
 __all__ = [
     "SUPPORTED",
+    "Notice",
     "Skipped",
     "article_from_fields",
     "collect_articles",
     "discover",
+    "doc_id_for",
     "plan_units",
     "read_articles",
     "read_unit",
@@ -38,6 +41,17 @@ class Skipped:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An input that was indexed, with something its owner should know (one line)."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
 
 
 def discover(paths: list[Path]) -> list[Path]:
@@ -68,9 +82,9 @@ def discover(paths: list[Path]) -> list[Path]:
 
 
 def doc_id_for(path: Path, root: Path) -> str:
-    """Stable id of a file: its path relative to `root` (the working directory), else absolute;
-    InputError when that cannot be an id (control characters, bytes that are
-    not UTF-8: service.validate)."""
+    """Stable id of a file: its real path (links and `..` resolved) relative to `root` (the
+    folder that holds the index: NewsIndex.root), else absolute; InputError when that cannot
+    be an id (control characters, bytes that are not UTF-8: service.validate)."""
     resolved = path.resolve()
     try:
         name = resolved.relative_to(root.resolve()).as_posix()
@@ -89,12 +103,15 @@ def shown(name: str) -> str:
     return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def read_articles(files: list[Path], root: Path) -> Iterator[Article | Skipped]:
+Read = Article | Skipped | Notice
+
+
+def read_articles(files: list[Path], root: Path) -> Iterator[Read]:
     for path in files:
         yield from _read_file(path, root)
 
 
-def read_unit(unit: Unit, root: Path) -> Iterator[Article | Skipped]:
+def read_unit(unit: Unit, root: Path) -> Iterator[Read]:
     """The articles of one work unit, in input order."""
     for part in unit.parts:
         path = Path(part.path)
@@ -125,7 +142,7 @@ def _read_jsonl(
         yield Skipped(doc_id, f"cannot read ({exc.strerror or exc})")
 
 
-def _read_file(path: Path, root: Path) -> Iterator[Article | Skipped]:
+def _read_file(path: Path, root: Path) -> Iterator[Read]:
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         yield from _read_jsonl(path, root)
@@ -136,7 +153,10 @@ def _read_file(path: Path, root: Path) -> Iterator[Article | Skipped]:
         yield Skipped(shown(str(path)), exc.message)
         return
     try:
-        raw = _read_text(path)
+        decoded = _read_text(path, html=suffix in (".html", ".htm"))
+        raw = decoded.text
+        if decoded.guessed:
+            yield Notice(doc_id, f"not UTF-8 and no charset declared: read as {decoded.encoding}")
         if suffix in (".html", ".htm"):
             yield article_from_html(doc_id, raw, source_path=doc_id)
         else:
@@ -153,25 +173,28 @@ def _read_file(path: Path, root: Path) -> Iterator[Article | Skipped]:
         yield Skipped(doc_id, f"cannot read ({exc.strerror or exc})")
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, *, html: bool) -> Decoded:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise InputError(
             f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,} limit for one article"
         )
-    data = path.read_bytes()
-    if b"\x00" in data[:65536]:
-        raise InputError("binary file, not text (skipped)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text (skipped)") from None
+    return decode(path.read_bytes(), html=html)
 
 
-def collect_articles(paths: list[Path], root: Path) -> tuple[list[Article], list[Skipped]]:
-    """All articles under `paths`, and what was skipped; InputError for a missing path."""
+def collect_articles(
+    paths: list[Path], root: Path
+) -> tuple[list[Article], list[Skipped], list[Notice]]:
+    """All articles under `paths`, what was skipped and the notices; InputError for a
+    missing path."""
     articles: list[Article] = []
     skipped: list[Skipped] = []
+    notices: list[Notice] = []
     for item in read_articles(discover(paths), root):
-        (articles if isinstance(item, Article) else skipped).append(item)  # type: ignore[arg-type]
-    return articles, skipped
+        if isinstance(item, Article):
+            articles.append(item)
+        elif isinstance(item, Skipped):
+            skipped.append(item)
+        else:
+            notices.append(item)
+    return articles, skipped, notices

@@ -155,6 +155,18 @@ class Store(Catalogue):
         """Content hash by document id, for the ids the index holds."""
         return _hashes(self.conn, doc_ids)
 
+    def sources_under(self, prefixes: list[str]) -> dict[str, str]:
+        """Source file by document id, for articles from a file that is one of `prefixes` or
+        under one (a folder; "" is the root folder itself: every relative id)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT doc_id, source_path FROM documents, json_each(?) AS p "
+            "WHERE source_path = p.value "
+            "OR substr(source_path, 1, length(p.value) + 1) = p.value || '/' "
+            "OR (p.value = '' AND substr(source_path, 1, 1) != '/')",
+            (json.dumps(prefixes),),
+        )
+        return dict(rows.fetchall())
+
     def delete_document(self, tx: sqlite3.Connection, doc_id: str) -> list[int]:
         """Removes the document and its passages; returns the removed passage ids."""
         ids = [r[0] for r in tx.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]

@@ -14,7 +14,7 @@ BODY_LIMIT = 200_000
 
 
 def build_seed_index(index_dir: Path, model: str = FAKE_MODEL) -> Path:
-    articles, _ = collect_articles([SEEDS], ROOT)
+    articles, _, _ = collect_articles([SEEDS], ROOT)
     with NewsIndex.open(
         Settings(index_dir=index_dir, model=model), writable=True, create=True
     ) as index:

@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service import Article, NewsIndex, Settings
+from service import Article, NewsIndex, SearchRequest, Settings
+from service.chunking import MAX_PASSAGE_CHARS
 from service.errors import PayloadTooLarge
 from service.manifest import read_manifest
 from tests.api.conftest import build_seed_index
@@ -115,10 +116,22 @@ def test_results_are_bounded_whatever_was_indexed(server: Server) -> None:
     with server.client() as http:
         assert http.post("/documents", json={"id": "endless", "text": endless}).status_code == 200
         hit = http.get("/search", params={"q": "word17 word42", "k": 1}).json()["results"][0]
-        assert hit["doc_id"] == "endless" and len(hit["text"]) <= 4000
-        assert hit["end"] - hit["start"] > len(hit["text"])  # the offsets are the passage's
+        # cut at ingest (service.chunking's caps), so the offsets are the text's
+        assert hit["doc_id"] == "endless" and len(hit["text"]) <= MAX_PASSAGE_CHARS
+        assert hit["end"] - hit["start"] == len(hit["text"])
         assert hit["highlight"]["end"] <= len(hit["text"])
         http.delete("/documents/endless")
+
+
+def test_a_whole_article_passage_is_cut_on_the_way_out(tmp_path: Path) -> None:
+    # max_passage_words=0 keeps each article whole (the BEIR set-up): no ingest cap applies
+    settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL, max_passage_words=0)
+    endless = " ".join(f"word{n}" for n in range(20_000))
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        index.add_articles([Article(doc_id="endless", text=endless)])
+        (hit,) = index.search(SearchRequest("word17 word42", k=1)).results
+    assert len(hit.text) <= 4000 and hit.end - hit.start == len(endless)
+    assert hit.highlight is None or hit.highlight["end"] <= len(hit.text)
 
 
 def test_damage_while_serving_is_found_and_stops_writes(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ def model_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def model_index(model_settings: Settings) -> Iterator[NewsIndex]:
-    articles, _ = collect_articles([SEEDS], ROOT)
+    articles, _, _ = collect_articles([SEEDS], ROOT)
     index = NewsIndex.open(model_settings, writable=True, create=True)
     index.add_articles(articles)
     index.flush()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.model
 
 
 def test_onnx_int8_vectors_match_pytorch(tmp_path: Path) -> None:
-    articles, _ = collect_articles([SEEDS], ROOT)
+    articles, _, _ = collect_articles([SEEDS], ROOT)
     # every seed paragraph and a few questions, so short and long inputs are both covered
     texts = [p for a in articles for p in a.text.split("\n\n") if p.strip()]
     texts += ["what did Blinken tell Abbas", "Eid al Fitr", "ceasefire"]

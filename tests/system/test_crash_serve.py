@@ -20,7 +20,7 @@ from tests.conftest import FAKE_MODEL
 from tests.server_helpers import start_server
 
 pytestmark = pytest.mark.crash
-# CI: 30 server kills (+ 20 indexer kills in test_crash.py); NEWSEARCH_KILL_SCALE=4 for 200
+# CI: 30 server kills (+ 20 indexer kills in test_crash.py); NEWSEARCH_KILL_SCALE=7 for 210
 KILLS = 30 * int(os.environ.get("NEWSEARCH_KILL_SCALE", "1"))
 # the batches grow the index past the IVF threshold; exact vectors keep each restart quick
 # (test_crash.py and test_ann.py cover IVF through kills and rebuilds)
