@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import statistics
 import sys
 import time
@@ -26,8 +25,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from run import article_texts  # noqa: E402  (bench/run.py: the same archive)
+
 from service import NewsIndex, SearchRequest, Settings  # noqa: E402
-from service.evaluate import iter_corpus, load_dataset  # noqa: E402
 from service.search.grouping import shingles  # noqa: E402
 
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -43,26 +43,16 @@ VARIANTS: dict[str, dict[str, Any]] = {
 
 def archive(data: Path, path: Path, passages: int) -> None:
     rng = random.Random(0)
-    sentences = [
-        s.strip()
-        for a in iter_corpus(load_dataset(data / "realtimeqa-news").corpus)
-        for s in re.split(r"(?<=[.!?])\s+", a.text)
-        if len(s.split()) >= 5
-    ]
     with path.open("w", encoding="utf-8") as out:
-        for number in range(0, passages, 10):
-            paragraphs = [
-                " ".join(rng.sample(sentences, rng.randint(2, 4)))
-                for _ in range(min(10, passages - number))
-            ]
+        for number, text in article_texts(data, passages, rng):
             year, month, day = (
                 2012 + rng.randrange(10),
                 1 + rng.randrange(12),
                 1 + rng.randrange(28),
             )
             article = {
-                "id": f"a-{number // 10}",
-                "text": "\n\n".join(paragraphs),
+                "id": f"a-{number}",
+                "text": text,
                 "date": f"{year}-{month:02d}-{day:02d}",
                 "outlet": f"Outlet {rng.randrange(40):02d}",
             }

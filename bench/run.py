@@ -24,12 +24,15 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,28 +90,29 @@ def ingest(name: str, data_dir: Path, work: Path, settings: Settings) -> dict[st
     }
 
 
-def big_corpus(data: Path, path: Path, passages: int) -> None:
-    """A news archive of `passages` paragraphs for the scale rows: each paragraph is 2–4
-    sentences drawn from different realtimeqa-news paragraphs (real news prose, real names and
-    numbers; the set has 5,010 paragraphs, too few alone), 10 paragraphs to an article."""
-    import random
-    import re
-
-    rng = random.Random(0)
+def article_texts(data: Path, passages: int, rng: random.Random) -> Iterator[tuple[int, str]]:
+    """(article number, text) of a news archive of `passages` paragraphs: each paragraph is
+    2–4 sentences drawn from different realtimeqa-news paragraphs (real news prose, real names
+    and numbers; the set has 5,010 paragraphs, too few alone), 10 paragraphs to an article."""
     sentences = [
         s.strip()
         for a in iter_corpus(load_dataset(data / "realtimeqa-news").corpus)
         for s in re.split(r"(?<=[.!?])\s+", a.text)
         if len(s.split()) >= 5
     ]
+    for number in range(0, passages, 10):
+        paragraphs = [
+            " ".join(rng.sample(sentences, rng.randint(2, 4)))
+            for _ in range(min(10, passages - number))
+        ]
+        yield number // 10, "\n\n".join(paragraphs)
+
+
+def big_corpus(data: Path, path: Path, passages: int) -> None:
+    """The archive of article_texts() as .jsonl, for the scale rows."""
     with path.open("w", encoding="utf-8") as out:
-        for number in range(0, passages, 10):
-            paragraphs = [
-                " ".join(rng.sample(sentences, rng.randint(2, 4)))
-                for _ in range(min(10, passages - number))
-            ]
-            out.write(json.dumps({"id": f"big-{number // 10}", "text": "\n\n".join(paragraphs)}))
-            out.write("\n")
+        for number, text in article_texts(data, passages, random.Random(0)):
+            out.write(json.dumps({"id": f"big-{number}", "text": text}) + "\n")
 
 
 def cold_start(index_dir: Path) -> float:

@@ -216,10 +216,7 @@ class IndexWriter:
             with self.store.transaction() as tx:
                 removed = [i for doc in gone for i in self.store.delete_document(tx, doc)]
                 generation = self.store.bump_generation(tx)
-            with self.lock.write():
-                self.vectors.remove(removed)
-                self.applied_generation = generation
-                self.dirty = True
+            self._forget(removed, generation)
         return gone
 
     def delete(self, doc_id: str) -> int:
@@ -230,11 +227,15 @@ class IndexWriter:
             with self.store.transaction() as tx:
                 removed = self.store.delete_document(tx, doc_id)
                 generation = self.store.bump_generation(tx)
-            with self.lock.write():
-                self.vectors.remove(removed)
-                self.applied_generation = generation
-                self.dirty = True
+            self._forget(removed, generation)
         return len(removed)
+
+    def _forget(self, removed: list[int], generation: int) -> None:
+        """The vectors follow a committed delete."""
+        with self.lock.write():
+            self.vectors.remove(removed)
+            self.applied_generation = generation
+            self.dirty = True
 
     def reshape(self) -> None:
         """Gives the vectors the structure their size calls for (exact, or IVF with lists to
