@@ -160,19 +160,24 @@ class NewsIndex:
         progress: IndexProgress | None = None,
         unit_bytes: int | None = None,
         prune: bool = False,
+        follow_links: bool = False,
     ) -> AddReport:
         """Indexes files and folders in work units, one transaction each; ids are paths
         relative to `root` (default: self.root). With `prune`, then deletes the articles whose
-        files under `paths` are gone (AddReport.pruned)."""
+        files under `paths` are gone (AddReport.pruned). Links out of a folder are followed
+        only with `follow_links` (service.ingest.discover)."""
         root = root or self.root
-        report = self._writable().index_files(paths, root, progress, unit_bytes)
+        writer = self._writable()
+        report = writer.index_files(paths, root, progress, unit_bytes, follow_links)
         if prune:
-            report.pruned = self.prune(paths, root)
+            report.pruned = self.prune(paths, root, follow_links=follow_links)
         return report
 
-    def prune(self, paths: list[Path], root: Path | None = None) -> list[str]:
+    def prune(
+        self, paths: list[Path], root: Path | None = None, *, follow_links: bool = False
+    ) -> list[str]:
         """Deletes the articles whose source files under `paths` are gone; returns their ids."""
-        return self._writable().prune(paths, root or self.root)
+        return self._writable().prune(paths, root or self.root, follow_links)
 
     def start_run(self) -> IndexRun:
         """An indexing run whose units some other driver prepares and embeds (Ray)."""

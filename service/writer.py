@@ -137,11 +137,15 @@ class IndexWriter:
         root: Path,
         progress: IndexProgress | None = None,
         unit_bytes: int | None = None,
+        follow_links: bool = False,
     ) -> AddReport:
         """Indexes files and folders unit by unit (see service.ingest.units): reads, embeds
         and commits one unit at a time, so memory stays flat however large the input."""
-        units = plan_units(discover(paths), unit_bytes or UNIT_BYTES)
+        left: list[Skipped] = []
+        files = discover(paths, follow_links=follow_links, skipped=left)
+        units = plan_units(files, unit_bytes or UNIT_BYTES)
         run = IndexRun(self)
+        run.report.skipped += left
         known = PreRunHashes(self.store.hashes)
         if units:
             self._load_encoder(run)
@@ -185,7 +189,7 @@ class IndexWriter:
                 self.applied_generation = generation
                 self.dirty = True
 
-    def prune(self, paths: list[Path], root: Path) -> list[str]:
+    def prune(self, paths: list[Path], root: Path, follow_links: bool = False) -> list[str]:
         """Deletes, in one transaction, the articles read from files under `paths` (folders,
         or files named) that are no longer there; returns their ids. An article whose file is
         there but could not be read this time is kept, and so is one from a .jsonl file that
@@ -194,7 +198,7 @@ class IndexWriter:
         goes too once the index holds the file under its current id."""
         present: set[str] = set()
         current: dict[str, str] = {}  # absolute path -> the id the file has now
-        for path in discover(paths):
+        for path in discover(paths, follow_links=follow_links):
             with contextlib.suppress(InputError):  # else never indexed under that name
                 present.add(doc_id := doc_id_for(path, root))
                 current[path.resolve().as_posix()] = doc_id

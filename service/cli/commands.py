@@ -30,10 +30,13 @@ ADD_BATCH = 50  # articles a `newsearch add` request carries
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from service.ingest import discover
+    from service.ingest import Skipped, discover
 
     settings = settings_from(args)
-    if not discover(args.paths):  # a missing path or no article files: say so, create nothing
+    left: list[Skipped] = []
+    if not discover(args.paths, follow_links=args.follow_links, skipped=left):
+        for item in left:  # a missing path or no article files: say so, create nothing
+            say(f"newsearch: warning: skipped {item}", err=True)
         raise InputError("no article files in " + ", ".join(str(p) for p in args.paths))
     joined = False
     if args.ray:  # an unreachable cluster is reported before an index is created
@@ -72,12 +75,15 @@ def _index(args: argparse.Namespace, settings: Settings) -> tuple[AddReport, tup
                 actors=args.ray_actors,
                 cpus_per_actor=args.ray_cpus_per_actor,
                 gpus_per_actor=args.ray_gpus_per_actor,
+                follow_links=args.follow_links,
             )
             report = index_with_ray(index, args.paths, index.root, options, progress=progress)
             if args.prune:
-                report.pruned = index.prune(args.paths)
+                report.pruned = index.prune(args.paths, follow_links=args.follow_links)
         else:
-            report = index.index_files(args.paths, progress=progress, prune=args.prune)
+            report = index.index_files(
+                args.paths, progress=progress, prune=args.prune, follow_links=args.follow_links
+            )
         return report, (str(index.index_dir), *index.counts())
 
 

@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also delete the articles whose files under PATH are gone",
     )
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="follow links that lead out of a folder (by default they are skipped, with a warning)",
+    )
     _progress(p)
     ray = p.add_argument_group("Ray (pip install 'newsearch[ray]')")
     _ray_address(

@@ -19,7 +19,7 @@ import numpy as np
 
 from service.distributed import ClusterError, connect, import_ray, quiet_ray_logs
 from service.errors import NewsearchError
-from service.ingest import discover, plan_units
+from service.ingest import Skipped, discover, plan_units
 from service.ingest.units import UNIT_BYTES, Unit
 from service.newsindex import NewsIndex
 from service.pipeline import PreparedUnit, embed_unit, prepare_unit
@@ -34,6 +34,7 @@ class RayOptions:
     cpus_per_actor: float = 1.0
     gpus_per_actor: float = 0.0
     unit_bytes: int = UNIT_BYTES
+    follow_links: bool = False  # as NewsIndex.index_files
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ def index_with_ray(
     progress: IndexProgress | None = None,
 ) -> AddReport:
     global last_timings
-    units = plan_units(discover(paths), options.unit_bytes)
+    left: list[Skipped] = []  # links out of a folder, FIFOs, devices: as index_files
+    files = discover(paths, follow_links=options.follow_links, skipped=left)
+    units = plan_units(files, options.unit_bytes)
     started_here = connect(options.address)
     ray = import_ray()
     oracle = None
@@ -81,6 +84,7 @@ def index_with_ray(
         if progress:
             progress.finish()
         report = run.finish()
+        report.skipped[:0] = left
         last_timings = RayTimings(len(units), report.seconds, commit_seconds, first_unit)
         return report
     except NewsearchError:

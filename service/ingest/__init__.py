@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,31 +56,71 @@ class Notice:
         return f"{self.where}: {self.message}"
 
 
-def discover(paths: list[Path]) -> list[Path]:
-    """Every supported file under `paths` (folders recursively), sorted; InputError for a path
-    that does not exist or a file of an unsupported type named directly."""
+def discover(
+    paths: list[Path], *, follow_links: bool = False, skipped: list[Skipped] | None = None
+) -> list[Path]:
+    """Every supported regular file under `paths` (folders recursively, hidden names left
+    out), sorted; InputError for a path that does not exist or a file of an unsupported type
+    named directly. Left out, each added to `skipped`: FIFOs, devices and sockets (reading
+    one blocks or never ends), and, unless `follow_links`, a link in a folder that leads out
+    of it (a link to /etc/passwd is not an article of the archive). A file named directly
+    is read through its links: its name was the user's choice."""
     found: list[Path] = []
+    left: list[Skipped] = [] if skipped is None else skipped
     for path in paths:
         if not path.exists():
             raise InputError(f"{str(path)!r} does not exist")
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in SUPPORTED
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
-        elif path.suffix.lower() in SUPPORTED:
-            found.append(path)
-        else:
+            found += _walk(path, follow_links, left)
+        elif path.suffix.lower() not in SUPPORTED:
             raise InputError(
                 f"{str(path)!r} is not a supported article file ({', '.join(SUPPORTED)})"
             )
+        elif _regular(path, left):
+            found.append(path)
     unique: dict[Path, None] = dict.fromkeys(p.resolve() for p in found)
     return list(unique)
+
+
+def _walk(folder: Path, follow_links: bool, skipped: list[Skipped]) -> list[Path]:
+    base = folder.resolve()
+    out = f"a link out of {shown(str(folder))} (--follow-links follows it)"
+    seen = {base}  # followed links can loop
+    found = []
+    for top, dirs, files in os.walk(folder, followlinks=follow_links):
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            sub = Path(top, name)
+            real = sub.resolve()
+            if sub.is_symlink() and not follow_links:
+                if not real.is_relative_to(base):
+                    skipped.append(Skipped(shown(str(sub)), out))
+            elif real not in seen:
+                seen.add(real)
+                kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            path = Path(top, name)
+            if name.startswith(".") or path.suffix.lower() not in SUPPORTED:
+                continue
+            if not follow_links and path.is_symlink() and not path.resolve().is_relative_to(base):
+                skipped.append(Skipped(shown(str(path)), out))
+            elif _regular(path, skipped):
+                found.append(path)
+    return sorted(found)
+
+
+def _regular(path: Path, skipped: list[Skipped]) -> bool:
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:  # a broken link, a file gone since the listing
+        skipped.append(Skipped(shown(str(path)), f"cannot read ({exc.strerror or exc})"))
+        return False
+    if stat.S_ISREG(mode):
+        return True
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    skipped.append(Skipped(shown(str(path)), f"{kind}, not a file (skipped)"))
+    return False
 
 
 def doc_id_for(path: Path, root: Path) -> str:
@@ -174,23 +216,23 @@ def _read_file(path: Path, root: Path) -> Iterator[Read]:
 
 
 def _read_text(path: Path, *, html: bool) -> Decoded:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(
-            f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,} limit for one article"
-        )
-    return decode(path.read_bytes(), html=html)
+    with path.open("rb") as handle:  # bounded by what is read: a reported size can lie
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"file is over the {MAX_FILE_BYTES:,}-byte limit for one article")
+    return decode(data, html=html)
 
 
 def collect_articles(
-    paths: list[Path], root: Path
+    paths: list[Path], root: Path, *, follow_links: bool = False
 ) -> tuple[list[Article], list[Skipped], list[Notice]]:
     """All articles under `paths`, what was skipped and the notices; InputError for a
     missing path."""
     articles: list[Article] = []
     skipped: list[Skipped] = []
     notices: list[Notice] = []
-    for item in read_articles(discover(paths), root):
+    files = discover(paths, follow_links=follow_links, skipped=skipped)
+    for item in read_articles(files, root):
         if isinstance(item, Article):
             articles.append(item)
         elif isinstance(item, Skipped):
