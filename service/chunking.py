@@ -11,6 +11,21 @@ from service.records import Article, Passage
 # all-MiniLM-L6-v2 reads 256 word pieces; ~180 words stays inside that for news English.
 MAX_PASSAGE_WORDS = 180
 MAX_PASSAGE_CHARS = 2000  # whatever the words: a line of 49 MB with no spaces is not a passage
+_WORDS = re.compile(r"\w+")
+# a word: a run between spaces, or one character of a script written without spaces (CJK),
+# where the model reads about a word piece a character
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
+
+
+def word_count(text: str) -> int:
+    """How many words `text` holds, for the caps (a CJK character counts as one)."""
+    return len(_TOKEN.findall(text))
+
+
+_SENTENCE_END = re.compile(r"""[.!?…。！？]["'”’»)\]]*\s*$""")
+HEADING_CHARS = 60  # and this few characters (a 7,000-character token is no heading)
+HEADING_WORDS = 3  # a paragraph this short joins the next (service.chunking._with_headings)
 MAX_ARTICLE_PASSAGES = 2000  # past this a "page" is a site dump, not an article: cut, warned
 # A sentence ends at . ! ? … (then a space) before a capital or a digit of any script, or a
 # letter of a script without case; at a CJK full stop, question or exclamation mark (no
@@ -118,11 +133,11 @@ def split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[in
     """Windows of whole sentences of at most ~max_words words covering text[start:end]; a
     sentence over max_words words or MAX_PASSAGE_CHARS characters is cut at spaces (and a run
     of characters with none, at the cap)."""
-    if end - start <= MAX_PASSAGE_CHARS and len(text[start:end].split()) <= max_words:
+    if end - start <= MAX_PASSAGE_CHARS and word_count(text[start:end]) <= max_words:
         return [(start, end)]
     windows: list[tuple[int, int]] = []
     for s, e in _sentence_windows(text, start, end, max_words):
-        if e - s <= MAX_PASSAGE_CHARS and len(text[s:e].split()) <= max_words:
+        if e - s <= MAX_PASSAGE_CHARS and word_count(text[s:e]) <= max_words:
             windows.append((s, e))
         else:
             windows += _cut(text, s, e, max_words)
@@ -133,7 +148,7 @@ def _cut(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int
     """Windows of at most max_words words and MAX_PASSAGE_CHARS characters, cut at spaces."""
     windows: list[tuple[int, int]] = []
     cur_start, cur_end, words = -1, -1, 0
-    for word in re.finditer(r"\S+", text[start:end]):
+    for word in _TOKEN.finditer(text[start:end]):
         s, e = start + word.start(), start + word.end()
         while e - s > MAX_PASSAGE_CHARS:  # no space to cut at
             if cur_start >= 0:
@@ -156,7 +171,7 @@ def _sentence_windows(text: str, start: int, end: int, max_words: int) -> list[t
     windows: list[tuple[int, int]] = []
     cur_start, cur_end, words = -1, -1, 0
     for s, e in sentence_spans(text[start:end]):
-        n = len(text[start + s : start + e].split())
+        n = word_count(text[start + s : start + e])
         if cur_start >= 0 and words + n > max_words:
             windows.append((cur_start, cur_end))
             cur_start, words = -1, 0
@@ -168,6 +183,44 @@ def _sentence_windows(text: str, start: int, end: int, max_words: int) -> list[t
     return windows
 
 
+def _with_headings(text: str, max_words: int) -> list[tuple[int, int]]:
+    """Paragraph spans, a run of short ones (a subhead, list items: "Meal 1") joined to the
+    paragraph they introduce, or to the one before at the end: alone they are no passage a
+    question can match, and they are the context of what follows. A run too long to be a
+    heading (half a passage) stands alone; split_long cuts whatever outgrows the caps."""
+    spans: list[tuple[int, int]] = []
+    pending, last = -1, -1  # a run of short paragraphs waiting for theirs: start, end
+    for start, end in paragraph_spans(text):
+        if not _heading(text[start:end]):
+            spans.append((start if pending < 0 else pending, end))
+            pending = -1
+            continue
+        if pending >= 0 and not _small(text[pending:end], max_words):
+            spans.append((pending, last))
+            pending = -1
+        pending = start if pending < 0 else pending
+        last = end
+    if pending >= 0:
+        if spans and _small(text[pending:last], max_words):
+            spans[-1] = (spans[-1][0], last)  # split_long keeps it within the caps
+        else:
+            spans.append((pending, last))
+    return spans
+
+
+def _heading(paragraph: str) -> bool:
+    """A few words with no sentence end: a subhead or a list item, not "He declined." """
+    return (
+        len(paragraph) <= HEADING_CHARS
+        and word_count(paragraph) <= HEADING_WORDS
+        and not _SENTENCE_END.search(paragraph)
+    )
+
+
+def _small(run: str, max_words: int) -> bool:
+    return len(run) <= MAX_PASSAGE_CHARS // 2 and word_count(run) <= max_words // 2
+
+
 def chunk(article: Article, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
     """Passages of an article; max_words=0 keeps the whole text as one passage."""
     if max_words <= 0:
@@ -177,8 +230,13 @@ def chunk(article: Article, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]
             return []
         return [Passage(article.doc_id, 1, start, end, text[start:end])]
     passages: list[Passage] = []
-    for p_start, p_end in paragraph_spans(article.text):
+    seen: set[str] = set()  # a passage the article repeats is stored once
+    for p_start, p_end in _with_headings(article.text, max_words):
         for start, end in split_long(article.text, p_start, p_end, max_words):
+            words = " ".join(_WORDS.findall(article.text[start:end].casefold()))
+            if words in seen:
+                continue
+            seen.add(words)
             passages.append(
                 Passage(
                     doc_id=article.doc_id,

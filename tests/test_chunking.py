@@ -20,12 +20,11 @@ def test_offsets_point_into_the_article(seed_articles: list[Article]) -> None:
 
 
 def test_long_paragraphs_split_at_sentences() -> None:
-    sentence = "Blinken spoke with Abbas about the violence in Gaza today. "
-    article = Article(doc_id="long", text=(sentence * 60).strip())
-    passages = chunk(article, max_words=100)
+    text = " ".join(f"Blinken spoke with Abbas about the violence on day {n}." for n in range(60))
+    passages = chunk(Article(doc_id="long", text=text), max_words=100)
     assert len(passages) > 1
     assert all(len(p.text.split()) <= 100 for p in passages)
-    assert all(p.text.startswith("Blinken") and p.text.endswith("today.") for p in passages)
+    assert all(p.text.startswith("Blinken") and p.text.endswith(".") for p in passages)
 
 
 def test_sentence_spans_keep_abbreviations() -> None:
@@ -57,9 +56,9 @@ def test_sentences_start_with_the_capitals_of_every_script() -> None:
 
 
 def test_no_passage_outgrows_the_caps_whatever_the_punctuation() -> None:
-    no_stops = " ".join(["word"] * 5000)  # no sentence ends at all
-    one_token = "x" * 7000  # no spaces either
-    long_words = " ".join(["https://example.org/" + "a" * 80] * 60)  # few words, many characters
+    no_stops = " ".join(f"word{n}" for n in range(5000))  # no sentence ends at all
+    one_token = "".join(f"{n:04d}" for n in range(1750))  # 7,000 characters, no space
+    long_words = " ".join(f"https://example.org/{n}/" + "a" * 80 for n in range(60))  # long words
     article = Article(doc_id="caps", text="\n\n".join([no_stops, one_token, long_words]))
     passages = chunk(article)
     assert max(len(p.text) for p in passages) <= MAX_PASSAGE_CHARS
@@ -77,3 +76,27 @@ def test_an_article_of_more_passages_than_the_cap_is_cut_with_a_notice() -> None
     assert len(passages) == MAX_ARTICLE_PASSAGES
     (notice,) = prepared.notices
     assert f"{MAX_ARTICLE_PASSAGES + 50:,} passages" in notice
+
+
+def test_a_subhead_joins_its_paragraph_and_a_repeat_is_one_passage() -> None:
+    text = "\n\n".join(
+        [
+            "Blinken spoke with Abbas on Sunday.",
+            "Meal 1",  # a subhead: joins what it introduces
+            "Eggs and toast with coffee for the minister.",
+            "He declined.",  # a short sentence is a paragraph of its own
+            "Blinken spoke with Abbas on Sunday.",  # repeated on the page: stored once
+            "Hady Amr arrived in Tel Aviv.",
+            "Comments",  # at the end: joins the paragraph before
+        ]
+    )
+    article = Article(doc_id="page", text=text)
+    passages = chunk(article)
+    assert [p.text for p in passages] == [
+        "Blinken spoke with Abbas on Sunday.",
+        "Meal 1\n\nEggs and toast with coffee for the minister.",
+        "He declined.",
+        "Hady Amr arrived in Tel Aviv.\n\nComments",
+    ]
+    assert [p.paragraph for p in passages] == [1, 2, 3, 4]
+    assert all(article.text[p.start : p.end] == p.text for p in passages)

@@ -37,6 +37,7 @@ TOO_SLOW = _raw_response(
 TOO_MANY = _raw_response(
     "503 Service Unavailable", "too_many_connections", "the server holds too many connections"
 )
+LINGER_SECONDS = 2.0  # how long a refused connection's unread input is drained
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -48,6 +49,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._deadline: asyncio.TimerHandle | None = None
+        self._lingering = False
         super().connection_made(transport)
         if len(self.connections) > self.max_connections:
             transport.write(TOO_MANY)
@@ -56,6 +58,8 @@ class GuardedH11Protocol(H11Protocol):
         self._arm()
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering:
+            return  # a refused request's rest: read and dropped
         super().data_received(data)
         if self.cycle is not None and not self.cycle.response_complete:
             self._disarm()  # the head is in: the app (and the body deadline) take over
@@ -73,6 +77,17 @@ class GuardedH11Protocol(H11Protocol):
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
+
+    def send_400_response(self, msg: str) -> None:
+        """A malformed or oversized request head: the error in the one shape, then a lingering
+        close. Closing with the client's request still unread would reset the connection,
+        and a reset can discard the answer before the client reads it."""
+        self._disarm()
+        self.transport.write(_raw_response("400 Bad Request", "bad_request", msg))
+        self._lingering = True
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
     def _too_slow(self) -> None:
         self._deadline = None

@@ -49,6 +49,7 @@ _SEQUENCE = re.compile(
     r"|\x1b[@-Z\\-_]"
 )
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_WORD = re.compile(r"[^\W_]")
 
 
 def normalise_line(line: str) -> str:
@@ -90,9 +91,14 @@ def clean_article(article: Article) -> Article:
 
 def drop_noise(paragraphs: list[str]) -> list[str]:
     """Paragraphs that are news, in order. A short line right before a photo caption that repeats
-    it ("Joe Biden" above "Joe BidenReuters") is the caption's alt text and goes too."""
+    it ("Joe Biden" above "Joe BidenReuters") is the caption's alt text and goes too, and so
+    does a paragraph with no letter or digit ("-", "___"). A repeated paragraph stays in the
+    text (articles repeat on purpose: an interview's question, a meal plan's line); it is
+    made a passage once (service.chunking)."""
     kept: list[str] = []
     for para in paragraphs:
+        if not _WORD.search(para):
+            continue
         rule = matching_rule(para)
         if rule is None:
             kept.append(para)
