@@ -19,7 +19,7 @@ from service.errors import (
     ReadOnly,
     ServerError,
 )
-from service.newsindex import NewsIndex, Stats
+from service.newsindex import NewsIndex
 from service.records import (
     AlsoReported,
     Article,
@@ -28,6 +28,7 @@ from service.records import (
     Hit,
     Passage,
     SearchResponse,
+    Stats,
     WrittenDocument,
 )
 from service.search import Filters, SearchRequest

@@ -5,7 +5,6 @@ of an open index directory: opening and recovery (service.opening), the single w
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,26 +16,12 @@ from service.examples import example_questions
 from service.keywords import KeywordIndex
 from service.locks import RWLock
 from service.opening import OpenedIndex, open_index
-from service.records import Article, SearchResponse
+from service.records import Article, SearchResponse, Stats
 from service.search import MODES, Filters, Searcher, SearchRequest
 from service.store import DocumentRow, Store, StoredPassage
 from service.validate import check_doc_id
 from service.vectors import VectorIndex
 from service.writer import AddReport, IndexProgress, IndexRun, IndexWriter
-
-
-@dataclass(frozen=True)
-class Stats:
-    """An index's counts, model, size on disk, write generation and vector search kind."""
-
-    documents: int
-    passages: int
-    model: str
-    dim: int
-    index_dir: str
-    size_bytes: int
-    generation: int
-    vector_search: str  # "exact" or "ivfN"
 
 
 class NewsIndex:
@@ -47,6 +32,8 @@ class NewsIndex:
         self.settings = parts.settings
         self.index_dir = parts.files.dir
         self.created = parts.created  # this open made the index
+        # a file's id is its path relative to this folder, whatever the working directory
+        self.root: Path = parts.root
         self.files = parts.files
         self.store: Store = parts.store
         self.vectors: VectorIndex = parts.vectors  # one object for life; a reshape swaps inside
@@ -143,15 +130,6 @@ class NewsIndex:
         all of them are (up to settings.max_request_passages)."""
         return self._writable().add_articles(articles, progress, atomic=atomic)
 
-    @property
-    def root(self) -> Path:
-        """The folder a file's id is relative to, whatever the working directory: the one the
-        index was made from, recorded relative to the index (so a project folder moved whole
-        keeps its ids); for an index made before that was recorded, the folder holding it.
-        A file outside the root is named by its absolute path."""
-        here = Path(self.index_dir).resolve()
-        return (here / (self.store.get_meta("root") or "..")).resolve()
-
     def index_files(
         self,
         paths: list[Path],
@@ -162,16 +140,12 @@ class NewsIndex:
         prune: bool = False,
         follow_links: bool = False,
     ) -> AddReport:
-        """Indexes files and folders in work units, one transaction each; ids are paths
-        relative to `root` (default: self.root). With `prune`, then deletes the articles whose
-        files under `paths` are gone (AddReport.pruned). Links out of a folder are followed
-        only with `follow_links` (service.ingest.discover)."""
-        root = root or self.root
+        """Indexes files and folders in work units, one transaction each, ids relative to
+        `root` (default self.root); `prune` and `follow_links`: IndexWriter.index_files."""
         writer = self._writable()
-        report = writer.index_files(paths, root, progress, unit_bytes, follow_links)
-        if prune:
-            report.pruned = self.prune(paths, root, follow_links=follow_links)
-        return report
+        return writer.index_files(
+            paths, root or self.root, progress, unit_bytes, follow_links, prune
+        )
 
     def prune(
         self, paths: list[Path], root: Path | None = None, *, follow_links: bool = False

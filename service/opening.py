@@ -29,6 +29,7 @@ class OpenedIndex:
     encoder: LazyEncoder
     writer_lock: WriterLock | None
     created: bool = False  # this open made the index
+    root: Path = Path(".")  # the folder files' ids are relative to (NewsIndex.root)
 
 
 def open_index(
@@ -80,6 +81,9 @@ def open_index(
                 f"{settings.backend} --index-dir {files.dir}`"
             )
         dim = int(store.get_meta("dim") or 0)
+        # the folder the index was made from, recorded relative to it (so a project folder
+        # moved whole keeps its ids); an index from before that was recorded: its parent
+        root = (Path(files.dir).resolve() / (store.get_meta("root") or "..")).resolve()
         vectors = files.load_vectors(
             store,
             manifest,
@@ -95,7 +99,7 @@ def open_index(
             lock.release()
         raise
     lazy = LazyEncoder.of(encoder) if encoder else LazyEncoder(model, dim, lambda: _load(settings))
-    return OpenedIndex(settings, files, store, vectors, model, dim, lazy, lock, created)
+    return OpenedIndex(settings, files, store, vectors, model, dim, lazy, lock, created, root)
 
 
 def _load(settings: Settings) -> Encoder:

@@ -158,3 +158,17 @@ class WrittenDocument:
     doc_id: str
     status: str
     passages: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    """An index's counts, model, size on disk, write generation and vector search kind."""
+
+    documents: int
+    passages: int
+    model: str
+    dim: int
+    index_dir: str
+    size_bytes: int
+    generation: int
+    vector_search: str  # "exact" or "ivfN"

@@ -138,9 +138,12 @@ class IndexWriter:
         progress: IndexProgress | None = None,
         unit_bytes: int | None = None,
         follow_links: bool = False,
+        prune: bool = False,
     ) -> AddReport:
         """Indexes files and folders unit by unit (see service.ingest.units): reads, embeds
-        and commits one unit at a time, so memory stays flat however large the input."""
+        and commits one unit at a time, so memory stays flat however large the input. Links
+        out of a folder are followed only with `follow_links` (service.ingest.discover); with
+        `prune`, then deletes the articles whose files are gone (AddReport.pruned)."""
         left: list[Skipped] = []
         files = discover(paths, follow_links=follow_links, skipped=left)
         units = plan_units(files, unit_bytes or UNIT_BYTES)
@@ -162,7 +165,10 @@ class IndexWriter:
                 progress.advance_input(prepared.size, len(vecs))
         if progress:
             progress.finish()
-        return run.finish()
+        report = run.finish()
+        if prune:
+            report.pruned = self.prune(paths, root, follow_links)
+        return report
 
     def _load_encoder(self, run: IndexRun) -> None:
         """Loads the model before the clock starts: a one-off cost, not passages/s."""

@@ -17,8 +17,7 @@ from typing import Any
 from service.config import Settings
 from service.evaluate import ModeResult
 from service.ingest.cleaning import without_sequences
-from service.newsindex import Stats
-from service.records import Facets, SearchResponse
+from service.records import Facets, SearchResponse, Stats
 from service.store import DocumentRow, StoredPassage
 from service.writer import AddReport, IndexProgress
 
