@@ -167,7 +167,7 @@ class IndexWriter:
             progress.finish()
         report = run.finish()
         if prune:
-            report.pruned = self.prune(paths, root, follow_links)
+            report.pruned = self.prune(paths, root, follow_links, found=files)
         return report
 
     def _load_encoder(self, run: IndexRun) -> None:
@@ -195,16 +195,23 @@ class IndexWriter:
                 self.applied_generation = generation
                 self.dirty = True
 
-    def prune(self, paths: list[Path], root: Path, follow_links: bool = False) -> list[str]:
+    def prune(
+        self,
+        paths: list[Path],
+        root: Path,
+        follow_links: bool = False,
+        found: list[Path] | None = None,
+    ) -> list[str]:
         """Deletes, in one transaction, the articles read from files under `paths` (folders,
         or files named) that are no longer there; returns their ids. An article whose file is
         there but could not be read this time is kept, and so is one from a .jsonl file that
         is there (its other lines may have gone: that is a change to the file, not a loss).
         An article stored under the older absolute id of a file now named relative to `root`
-        goes too once the index holds the file under its current id."""
+        goes too once the index holds the file under its current id. `found`: the files
+        under `paths` when the caller has just listed them (service.ingest.discover)."""
         present: set[str] = set()
         current: dict[str, str] = {}  # absolute path -> the id the file has now
-        for path in discover(paths, follow_links=follow_links):
+        for path in discover(paths, follow_links=follow_links) if found is None else found:
             with contextlib.suppress(InputError):  # else never indexed under that name
                 present.add(doc_id := doc_id_for(path, root))
                 current[path.resolve().as_posix()] = doc_id

@@ -17,6 +17,7 @@ from service.cli.output import (
     print_stats,
     progress_for,
     say,
+    warn,
 )
 from service.cli.parser import settings_from
 from service.config import Settings
@@ -35,8 +36,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     left: list[Skipped] = []
     if not discover(args.paths, follow_links=args.follow_links, skipped=left):
-        for item in left:  # a missing path or no article files: say so, create nothing
-            say(f"newsearch: warning: skipped {item}", err=True)
+        warn(left, [])  # a missing path or no article files: say so, create nothing
         raise InputError("no article files in " + ", ".join(str(p) for p in args.paths))
     joined = False
     if args.ray:  # an unreachable cluster is reported before an index is created
@@ -50,10 +50,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             from service.distributed import import_ray
 
             import_ray().shutdown()
-    for item in report.skipped:
-        say(f"newsearch: warning: skipped {item}", err=True)
-    for line in report.warnings:
-        say(f"newsearch: warning: {line}", err=True)
+    warn(report.skipped, report.warnings)
     if not (report.added or report.updated or report.unchanged):
         raise InputError("no articles to index in " + ", ".join(str(p) for p in args.paths))
     print_add_report(report, *totals)
@@ -87,9 +84,14 @@ def _index(args: argparse.Namespace, settings: Settings) -> tuple[AddReport, tup
         return report, (str(index.index_dir), *index.counts())
 
 
+def _check_k(k: int) -> None:
+    # before an index opens or a server is asked: the flag's name in the message
+    if not 1 <= k <= MAX_K:
+        raise InputError(f"-k must be between 1 and {MAX_K}, got {k}")
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
-    if not 1 <= args.k <= MAX_K:
-        raise InputError(f"-k must be between 1 and {MAX_K}, got {args.k}")
+    _check_k(args.k)
     if not args.question.strip():
         raise InputError('the question is empty — try: newsearch ask "what did Blinken tell Abbas"')
     request = SearchRequest(
@@ -129,8 +131,7 @@ def _local_search(settings: Settings, request: SearchRequest) -> SearchResponse:
 def cmd_similar(args: argparse.Namespace) -> int:
     from service.newsindex import NewsIndex
 
-    if not 1 <= args.k <= MAX_K:
-        raise InputError(f"-k must be between 1 and {MAX_K}, got {args.k}")
+    _check_k(args.k)
     with NewsIndex.open(settings_from(args), one_shot=True) as index:
         response = index.similar(args.doc_id, args.k, group=not args.no_group)
     if args.json:
@@ -238,10 +239,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if not server:
         raise InputError("add needs --server URL (or NEWSEARCH_SERVER)")
     articles, skipped, notices = collect_articles(args.paths, Path.cwd())
-    for item in skipped:
-        say(f"newsearch: warning: skipped {item}", err=True)
-    for notice in notices:
-        say(f"newsearch: warning: {notice}", err=True)
+    warn(skipped, notices)
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     with Client(server, api_key=settings.api_key) as client:
         for begin in range(0, len(articles), ADD_BATCH):

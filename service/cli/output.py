@@ -11,6 +11,7 @@ import shutil
 import sys
 import textwrap
 import time
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -116,6 +117,14 @@ def print_facets(facets: Facets) -> None:
     dates = " · ".join(f"{f.value} {f.count}" for f in facets.dates)
     undated = f" · undated {facets.undated}" if facets.undated else ""
     say(f"dates by {facets.bucket}: {dates or '-'}{undated}")
+
+
+def warn(skipped: Iterable[object], notes: Iterable[object]) -> None:
+    """One stderr line for each input skipped and each note on an input that was indexed."""
+    for item in skipped:
+        say(f"newsearch: warning: skipped {item}", err=True)
+    for note in notes:
+        say(f"newsearch: warning: {note}", err=True)
 
 
 def print_add_report(report: AddReport, index_dir: str, documents: int, passages: int) -> None:
