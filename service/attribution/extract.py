@@ -1,0 +1,346 @@
+"""Quotes and their speakers from an article's parse, by rules over spaCy's dependencies and
+entities: a verb of saying (service.attribution.cues) gives the cue, its subject the speaker
+and its complement, or the quotation next to it, what was said; "according to X" likewise;
+a quote with no cue of its own continues the speaker before it. Speakers resolve to names
+through service.attribution.names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from service.attribution.cues import (
+    PHRASAL,
+    PRONOUNS_GROUP,
+    PRONOUNS_PERSON,
+    QUOTE_VERBS,
+    ROLE_WORDS,
+    SPEECH_VERBS,
+)
+from service.attribution.marks import paragraphs, quote_spans
+from service.attribution.names import Entry, Names
+from service.attribution.records import Analysis, Entity, Quote
+
+Token = Any  # spacy.tokens.Token, typed loosely: spaCy ships no stubs
+Doc = Any
+ENTITY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+_TRIM = set(" ,.;:-–—()[]\n")
+MIN_QUOTE_WORDS = 4  # a shorter quotation with no cue is a phrase held at arm's length
+
+
+@dataclass
+class _Found:
+    start: int
+    end: int
+    cue: tuple[int, int, str] | None
+    source: tuple[int, int] | None
+    entry: Entry | None
+    mention: str | None
+
+
+def analyse_docs(text: str, docs: Iterable[tuple[int, Doc]]) -> Analysis:
+    """The article's quotes and entities; `docs` are its paragraphs' parses with the offset
+    each paragraph starts at in `text`."""
+    names = Names()
+    marks = quote_spans(text)
+    found: list[_Found] = []
+    entities: list[tuple[int, int, str, Entry]] = []
+    colons: dict[int, tuple[int, Token]] = {}  # where each colon is, for _colon_before
+    for base, doc in docs:
+        colons.update((base + t.idx, (base, t)) for t in doc if t.text == ":")
+        for ent in doc.ents:
+            kind = ENTITY_KINDS.get(ent.label_)
+            if kind is None:
+                continue
+            start = base + ent.start_char
+            entry = names.add(ent.text, kind, start, _role(ent) if kind == "person" else None)
+            if entry is not None:
+                entities.append((start, base + ent.end_char, kind, entry))
+        for sent in doc.sents:
+            found += _sentence(text, base, sent, marks, names)
+    found = _with_marks(text, found, marks, names, colons)
+    quotes = [_quote(text, f, marks) for f in sorted(found, key=lambda f: f.start)]
+    return Analysis(
+        quotes=quotes,
+        entities=[Entity(s, e, kind, entry.name) for s, e, kind, entry in entities],
+    )
+
+
+def split_paragraphs(text: str) -> list[tuple[int, str]]:
+    return [(start, text[start:end]) for start, end in paragraphs(text)]
+
+
+def _sentence(
+    text: str, base: int, sent: Any, marks: list[tuple[int, int]], names: Names
+) -> Iterator[_Found]:
+    inside = _inside(marks)
+    for tok in sent:
+        at = base + tok.idx
+        if inside(at):
+            continue
+        if tok.lower_ == "according" and tok.dep_ == "prep":
+            yield from _according(text, base, sent, tok, names)
+        elif _is_cue(tok):
+            got = _speech(text, base, sent, tok, marks, names)
+            if got is not None:
+                yield got
+
+
+def _is_cue(tok: Token) -> bool:
+    if tok.pos_ not in ("VERB", "AUX") or tok.dep_ in ("amod", "compound"):
+        return False
+    if tok.lemma_.casefold() in SPEECH_VERBS or tok.lemma_.casefold() in QUOTE_VERBS:
+        return True
+    return any(
+        (tok.lemma_.casefold(), c.lower_) in PHRASAL for c in tok.children if c.dep_ == "prt"
+    )
+
+
+def _speech(
+    text: str, base: int, sent: Any, verb: Token, marks: list[tuple[int, int]], names: Names
+) -> _Found | None:
+    subject = _subject(verb)
+    if subject is None:
+        return None
+    only_quotes = verb.lemma_.casefold() in QUOTE_VERBS
+    said = [] if only_quotes else [c for c in verb.children if c.dep_ in ("ccomp", "parataxis")]
+    s_lo, s_hi = base + sent.start_char, base + sent.end_char
+    src = _span(base, subject.subtree)
+    pieces = [_span(base, c.subtree) for c in said]
+    in_sentence = [(a, b) for a, b in marks if a < s_hi and b > s_lo and not _holds(a, b, src)]
+    cue_at = base + verb.idx
+    quoted = [(a, b) for a, b in in_sentence if not a <= cue_at < b]
+    if not pieces and not quoted:
+        quoted = _next_to(text, s_lo, s_hi, marks)
+        if not quoted:
+            return None
+    spans = pieces + quoted
+    lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+    for a, b in marks:  # a quotation the content reaches into is the content's whole
+        if a < hi and b > lo:
+            lo, hi = min(lo, a), max(hi, b)
+    if src[0] < hi and src[1] > lo and not (src[1] <= lo or src[0] >= hi):
+        if lo < src[0] < hi and src[1] >= hi:
+            hi = src[0]
+        elif lo < src[1] < hi and src[0] <= lo:
+            lo = src[1]
+    cue = _cue_span(base, verb)
+    lo, hi = _trim(text, lo, hi)
+    if hi <= lo:
+        return None
+    entry, mention = _speaker(text, base, subject, src, names)
+    return _Found(lo, hi, cue, src, entry, mention)
+
+
+def _next_to(
+    text: str, s_lo: int, s_hi: int, marks: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The quotation a cue with nothing to report in its own sentence belongs to: the one
+    just before it (the parser often ends a sentence at `,”`), or the one after a colon."""
+    before = [(a, b) for a, b in marks if b <= s_lo and not text[b:s_lo].strip()]
+    if before and text[before[-1][1] - 2 : before[-1][1] - 1] in (",", "?", "!", "—", "-"):
+        return before[-1:]
+    if text[s_lo:s_hi].rstrip().endswith(":") or text[s_lo:s_hi].rstrip().endswith(","):
+        after = [(a, b) for a, b in marks if s_hi <= a and not text[s_hi:a].strip()]
+        return after[:1]
+    return []
+
+
+def _according(text: str, base: int, sent: Any, tok: Token, names: Names) -> Iterator[_Found]:
+    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if obj is None:
+        return
+    lo_tok = min(t.i for t in tok.subtree)
+    hi_tok = max(t.i for t in tok.subtree)
+    s_lo, s_hi = base + sent.start_char, base + sent.end_char
+    a_lo, a_hi = base + tok.doc[lo_tok].idx, base + _end(tok.doc[hi_tok])
+    before, after = _trim(text, s_lo, a_lo), _trim(text, a_hi, s_hi)
+    lo, hi = before if before[1] - before[0] >= after[1] - after[0] else after
+    if hi <= lo:
+        return
+    src = _span(base, obj.subtree)
+    entry, mention = _speaker(text, base, obj, src, names)
+    cue = (base + tok.idx, base + _end(to), text[base + tok.idx : base + _end(to)])
+    yield _Found(lo, hi, cue, src, entry, mention)
+
+
+def _with_marks(
+    text: str,
+    found: list[_Found],
+    marks: list[tuple[int, int]],
+    names: Names,
+    tokens: dict[int, tuple[int, Token]],
+) -> list[_Found]:
+    """Quotations no cue claimed: one after "Name:" or "Name then said:" is theirs; one that
+    follows an attributed quote goes on with its speaker; a long one alone is kept with no
+    speaker known."""
+    claimed = [(f.start, f.end) for f in found]
+    out = list(found)
+    for a, b in marks:
+        if any(lo <= a and b <= hi or (a < hi and b > lo) for lo, hi in claimed):
+            continue
+        colon = _colon_before(text, a, tokens, names)
+        if colon is not None:
+            out.append(_Found(a, b, *colon))
+            continue
+        if len(text[a:b].split()) < MIN_QUOTE_WORDS:
+            continue
+        before = [f for f in out if f.end <= a and a - f.end < 600]
+        prev = max(before, key=lambda f: f.end, default=None)
+        if prev is not None and _quoted(text, prev, marks):
+            out.append(_Found(a, b, None, prev.source, prev.entry, prev.mention))
+        else:
+            out.append(_Found(a, b, None, None, None, None))
+    return out
+
+
+def _colon_before(
+    text: str, at: int, tokens: dict[int, tuple[int, Token]], names: Names
+) -> tuple[tuple[int, int, str] | None, tuple[int, int], Entry | None, str] | None:
+    """A quotation introduced by a colon: the clause before it names the speaker, as the
+    subject of its verb ("Cruz continued:") or as the whole of it ("Trump: ‘...’")."""
+    c = len(text[:at].rstrip()) - 1
+    if c < 0 or text[c] != ":" or c not in tokens:
+        return None
+    base, colon = tokens[c]
+    if colon.i == 0:
+        return None
+    tok = colon.doc[colon.i - 1]
+    while tok.head.i < colon.i and tok.head.i != tok.i:
+        if tok.head.sent != colon.sent:
+            break
+        tok = tok.head
+    if tok.pos_ in ("VERB", "AUX"):
+        subject = _subject(tok)
+        if subject is None:
+            return None
+        src = _span(base, subject.subtree)
+        entry, mention = _speaker(text, base, subject, src, names)
+        return _cue_span(base, tok), src, entry, mention or ""
+    if tok.pos_ not in ("PROPN", "NOUN"):
+        return None
+    left = [t for t in tok.subtree if t.i < colon.i]
+    src = _trim(text, *_span(base, left))
+    if src[1] - src[0] > 80:
+        return None
+    entry, mention = _speaker(text, base, tok, src, names)
+    return (base + colon.idx, base + colon.idx + 1, ":"), src, entry, mention or ""
+
+
+def _quoted(text: str, f: _Found, marks: list[tuple[int, int]]) -> bool:
+    return any(a < f.end and b > f.start for a, b in marks)
+
+
+def _quote(text: str, f: _Found, marks: list[tuple[int, int]]) -> Quote:
+    direct = any(a <= f.start and f.end <= b + 1 for a, b in marks)
+    mixed = not direct and any(a < f.end and b > f.start for a, b in marks)
+    speaker = f.entry.name if f.entry is not None else f.mention
+    return Quote(
+        start=f.start,
+        end=f.end,
+        kind="direct" if direct or text[f.start] in '“"«„' else "mixed" if mixed else "indirect",
+        speaker=speaker,
+        speaker_start=f.source[0] if f.source else None,
+        speaker_end=f.source[1] if f.source else None,
+        cue=f.cue[2] if f.cue else None,
+        cue_start=f.cue[0] if f.cue else None,
+        cue_end=f.cue[1] if f.cue else None,
+        role=f.entry.role if f.entry is not None else None,
+    )
+
+
+def _subject(verb: Token) -> Token | None:
+    """The verb's own subject, or the subject of the verb it hangs from ("..., adding that")."""
+    tok = verb
+    for _ in range(4):
+        subject = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
+        if subject is not None:
+            return None if subject.dep_ == "nsubjpass" and tok.i == verb.i else subject
+        if tok.dep_ not in ("xcomp", "advcl", "conj", "pcomp", "prep") or tok.head.i == tok.i:
+            return None
+        tok = tok.head
+    return None
+
+
+def _speaker(
+    text: str, base: int, head: Token, src: tuple[int, int], names: Names
+) -> tuple[Entry | None, str | None]:
+    mention = text[src[0] : src[1]]
+    for ent in head.doc.ents:
+        kind = ENTITY_KINDS.get(ent.label_)
+        if kind and ent.start <= head.i < ent.end:
+            return names.add(ent.text, kind, base + ent.start_char, None), mention
+    for ent in head.doc.ents:  # "a spokesman for the State Department": the named part
+        kind = ENTITY_KINDS.get(ent.label_)
+        if kind == "person" and src[0] <= base + ent.start_char < src[1]:
+            return names.add(ent.text, kind, base + ent.start_char, None), mention
+    word = head.lower_
+    at = base + head.idx
+    if word in PRONOUNS_PERSON or word in PRONOUNS_GROUP:
+        return names.resolve_pronoun(word, at), mention
+    if word in ROLE_WORDS and any(c.dep_ == "det" and c.lower_ == "the" for c in head.children):
+        return names.resolve_role(word, at), mention
+    return None, mention
+
+
+def _role(ent: Any) -> str | None:
+    """The title written before a name in its noun phrase: "Secretary of State" of "Secretary
+    of State Antony Blinken"; or its appositive: "the State Department spokesman"."""
+    root = ent.root
+    first = min((t.i for t in root.subtree), default=ent.start)
+    before = [
+        t for t in ent.doc[first : ent.start] if t.dep_ not in ("det", "poss", "punct", "case")
+    ]
+    words = [t.text for t in before if t.ent_type_ in ("", "NORP", "ORG", "GPE") or t.is_title]
+    if words and any(w.casefold() in ROLE_WORDS for w in words):
+        return " ".join(words)
+    for child in root.children:
+        if child.dep_ == "appos":
+            phrase = [t for t in child.subtree if t.dep_ not in ("det", "punct", "poss")]
+            if any(t.lower_ in ROLE_WORDS for t in phrase) and len(phrase) <= 8:
+                return " ".join(t.text for t in phrase)
+    return None
+
+
+def _cue_span(base: int, verb: Token) -> tuple[int, int, str]:
+    parts = [verb] + [
+        c for c in verb.children if c.dep_ in ("aux", "neg", "prt") and abs(c.i - verb.i) <= 2
+    ]
+    lo = min(t.i for t in parts)
+    hi = max(t.i for t in parts)
+    doc = verb.doc
+    start, end = base + doc[lo].idx, base + _end(doc[hi])
+    return start, end, doc[lo : hi + 1].text
+
+
+def _span(base: int, tokens: Iterable[Token]) -> tuple[int, int]:
+    toks = list(tokens)
+    lo = min(toks, key=lambda t: t.i)
+    hi = max(toks, key=lambda t: t.i)
+    return base + lo.idx, base + _end(hi)
+
+
+def _end(tok: Token) -> int:
+    return int(tok.idx + len(tok.text))
+
+
+def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
+    while lo < hi and text[lo] in _TRIM:
+        lo += 1
+    while hi > lo and text[hi - 1] in _TRIM:
+        hi -= 1
+    return lo, hi
+
+
+def _holds(a: int, b: int, span: tuple[int, int]) -> bool:
+    return a <= span[0] and span[1] <= b
+
+
+def _inside(marks: list[tuple[int, int]]) -> Any:
+    def check(at: int) -> bool:
+        return any(a < at < b - 1 for a, b in marks)
+
+    return check

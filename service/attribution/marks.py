@@ -1,0 +1,64 @@
+"""Where an article's direct quotes are: the spans between quotation marks, found on the text
+itself (before any parse), with the newsroom convention that a quote running over several
+paragraphs leaves each paragraph but the last unclosed and opens the next one again."""
+
+from __future__ import annotations
+
+import re
+
+OPENING = '“„«"‘'
+CLOSERS = {"“": "”", "„": "“”", "«": "»", '"': '"', "‘": "’"}
+_PARAGRAPH = re.compile(r"[^\n]+")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-blank line, spaces trimmed: articles store a paragraph a line."""
+    spans = []
+    for m in _PARAGRAPH.finditer(text):
+        line = m.group()
+        if line.strip():
+            lead = len(line) - len(line.lstrip())
+            spans.append((m.start() + lead, m.start() + len(line.rstrip())))
+    return spans
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each quoted stretch, marks included, in text order. A quote still open
+    at a paragraph's end goes on if the next paragraph opens with a mark, else ends there."""
+    spans: list[tuple[int, int]] = []
+    paras = paragraphs(text)
+    open_at: int | None = None
+    closer = ""
+    for n, (start, end) in enumerate(paras):
+        i = start + 1 if open_at is not None else start  # a continuing quote's new mark
+        while i < end:
+            ch = text[i]
+            if open_at is None:
+                if ch in OPENING and _opens(text, i, start):
+                    open_at, closer = i, CLOSERS[ch]
+            elif ch in closer and _closes(text, i, end):
+                spans.append((open_at, i + 1))
+                open_at = None
+            i += 1
+        if open_at is not None:
+            following = paras[n + 1][0] if n + 1 < len(paras) else None
+            if following is None or text[following] not in OPENING:
+                spans.append((open_at, end))  # never closed: the paragraph ends it
+                open_at = None
+    return spans
+
+
+def _opens(text: str, i: int, para_start: int) -> bool:
+    """A straight or single quote opens only at a word's start (not the inch mark in 12",
+    nor the apostrophe of ’90s)."""
+    if text[i] not in '"‘':
+        return True
+    at_start = i == para_start or not text[i - 1].isalnum()
+    return at_start and (text[i] != "‘" or text[i + 1 : i + 2].isalpha())
+
+
+def _closes(text: str, i: int, para_end: int) -> bool:
+    """A straight quote or ’ closes only at a word's end (not the apostrophe in don’t)."""
+    if text[i] not in '"’':
+        return True
+    return i + 1 >= para_end or not text[i + 1].isalnum()

@@ -1,0 +1,114 @@
+"""One name per person or organisation within an article: "Blinken", "Antony Blinken" and
+"Secretary Blinken" are the same entry, and titles stay apart as the person's role. Pronouns
+and role nouns ("he", "the secretary") resolve to the last compatible person named."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from service.attribution.cues import PRONOUNS_GROUP, PRONOUNS_PERSON, ROLE_WORDS
+
+
+def _words(block: str) -> frozenset[str]:
+    return frozenset(block.split())
+
+
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_TITLES = _words(
+    """
+    mr mr. mrs mrs. ms ms. dr dr. sen sen. rep rep. gov gov. gen gen. lt. col. sgt.
+    president secretary minister senator governor mayor prime deputy vice general judge
+    ambassador king queen prince sheikh representative speaker chairman former state of
+    foreign defense defence press chief spokesman spokeswoman
+    """
+)
+
+
+@dataclass
+class Entry:
+    name: str
+    kind: str  # person, org, place
+    role: str | None = None
+    last_seen: int = -1
+    mentions: int = 0
+    words: list[str] = field(default_factory=list)
+
+
+def clean_name(text: str, kind: str) -> str:
+    words = text.replace("\n", " ").split()
+    if words:
+        words[-1] = _POSSESSIVE.sub("", words[-1])
+    if kind == "person":
+        while len(words) > 1 and words[0].casefold() in _TITLES:
+            words.pop(0)
+    elif words and words[0].casefold() == "the":
+        words.pop(0)
+    return " ".join(w for w in words if w).strip(" ,.;:-–—\"“”'’")
+
+
+class Names:
+    """The entities of one article as it is read, in order."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+
+    def add(self, text: str, kind: str, at: int, role: str | None = None) -> Entry | None:
+        name = clean_name(text, kind)
+        if not name or not any(c.isalpha() for c in name):
+            return None
+        entry = self._find(name, kind)
+        if entry is None:
+            entry = Entry(name, kind, words=name.casefold().split())
+            self.entries.append(entry)
+        elif len(name.split()) > len(entry.name.split()) and kind == "person":
+            entry.name, entry.words = name, name.casefold().split()  # the fuller form
+        if role and not entry.role:
+            entry.role = role
+        entry.last_seen = max(entry.last_seen, at)
+        entry.mentions += 1
+        return entry
+
+    def _find(self, name: str, kind: str) -> Entry | None:
+        words = name.casefold().split()
+        for entry in reversed(self.entries):
+            if entry.kind != kind:
+                continue
+            if entry.words == words:
+                return entry
+            if kind == "person" and _same_person(entry.words, words):
+                return entry
+        return None
+
+    def last_person(self, before: int, role_word: str | None = None) -> Entry | None:
+        candidates = [e for e in self.entries if e.kind == "person" and 0 <= e.last_seen < before]
+        if role_word:
+            candidates = [e for e in candidates if e.role and role_word in e.role.casefold()]
+        return max(candidates, key=lambda e: e.last_seen, default=None)
+
+    def last_org(self, before: int) -> Entry | None:
+        candidates = [e for e in self.entries if e.kind == "org" and 0 <= e.last_seen < before]
+        return max(candidates, key=lambda e: e.last_seen, default=None)
+
+    def resolve_pronoun(self, word: str, at: int) -> Entry | None:
+        word = word.casefold()
+        if word in PRONOUNS_PERSON:
+            return self.last_person(at)
+        if word in PRONOUNS_GROUP and word == "it":
+            return self.last_org(at)
+        return None
+
+    def resolve_role(self, head: str, at: int) -> Entry | None:
+        head = head.casefold()
+        if head in ROLE_WORDS:
+            return self.last_person(at, head)
+        return None
+
+
+def _same_person(known: list[str], new: list[str]) -> bool:
+    """One is the other's surname ("Blinken" / "Antony Blinken") or they share first and last."""
+    if len(new) == 1:
+        return known[-1] == new[0]
+    if len(known) == 1:
+        return new[-1] == known[0]
+    return known[-1] == new[-1] and known[0] == new[0]
