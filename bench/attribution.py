@@ -101,11 +101,14 @@ def tokens(text: str, spans: list[Span]) -> set[int]:
     return out
 
 
-class Overlap:
+class Score:
+    """Precision over everything predicted (right if in any annotated span of its part),
+    recall over the annotations counted: token offsets for overlap, spans for exact."""
+
     def __init__(self) -> None:
         self.hit_p = self.pred = self.hit_r = self.gold = 0
 
-    def add(self, predicted: set[int], everything: set[int], counted: set[int]) -> None:
+    def add(self, predicted: set, everything: set, counted: set) -> None:  # type: ignore[type-arg]
         self.pred += len(predicted)
         self.hit_p += len(predicted & everything)
         self.gold += len(counted)
@@ -114,22 +117,6 @@ class Overlap:
     def prf(self) -> tuple[float, float, float]:
         p = self.hit_p / self.pred if self.pred else 0.0
         r = self.hit_r / self.gold if self.gold else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-class Exact:
-    def __init__(self) -> None:
-        self.tp_p = self.pred = self.tp_r = self.gold = 0
-
-    def add(self, predicted: set[Span], everything: set[Span], counted: set[Span]) -> None:
-        self.pred += len(predicted)
-        self.tp_p += len(predicted & everything)
-        self.gold += len(counted)
-        self.tp_r += len(counted & predicted)
-
-    def prf(self) -> tuple[float, float, float]:
-        p = self.tp_p / self.pred if self.pred else 0.0
-        r = self.tp_r / self.gold if self.gold else 0.0
         return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
@@ -150,8 +137,8 @@ def score(items: list[tuple[str, str, list[Gold]]], analyses: list[Analysis], nl
         t: [tok.lemma_.casefold() for tok in doc]
         for t, doc in zip(cue_texts, nlp.pipe(cue_texts), strict=True)
     }  # type: ignore[attr-defined]
-    rows = defaultdict(Overlap)
-    cue = {"speech": Exact(), "all": Exact()}
+    rows = defaultdict(Score)
+    cue = {"speech": Score(), "all": Score()}
     right = total = 0
     for (_, text, golds), analysis in zip(items, analyses, strict=True):
         sets = {
