@@ -8,7 +8,7 @@ from typing import Any
 
 from service.errors import ServerError
 from service.records import Article, SearchResponse, WrittenDocument
-from service.search import SearchRequest
+from service.search import QuoteResult, SearchRequest
 
 TIMEOUT_S = 120.0
 
@@ -31,6 +31,10 @@ def _search_body(request: SearchRequest) -> dict[str, Any]:
         "date_from": f.date_from,
         "date_to": f.date_to,
         "doc_id": f.doc_id,
+        "speaker": f.speaker,
+        "person": f.person,
+        "org": f.org,
+        "place": f.place,
         "group": request.group,
         "highlight": request.highlight,
         "offset": request.offset,
@@ -40,6 +44,13 @@ def _search_body(request: SearchRequest) -> dict[str, Any]:
         "date_bucket": request.date_bucket,
     }
     return {k: v for k, v in body.items() if v is not None}
+
+
+def _quotes_params(speaker: str, question: str | None, k: int) -> dict[str, Any]:
+    params: dict[str, Any] = {"speaker": speaker, "k": k}
+    if question:
+        params["q"] = question
+    return params
 
 
 def _articles_body(articles: list[Article]) -> list[dict[str, str]]:
@@ -107,6 +118,11 @@ class Client:
         data = self._call("GET", _similar_path(doc_id), params={"k": k})
         return SearchResponse.from_dict(data)
 
+    def quotes(self, speaker: str, question: str | None = None, k: int = 20) -> list[QuoteResult]:
+        """A speaker's quotes, as NewsIndex.quotes would give them."""
+        data = self._call("GET", "/quotes", params=_quotes_params(speaker, question, k))
+        return [QuoteResult.from_dict(q) for q in data["quotes"]]
+
     def add(self, articles: list[Article]) -> list[WrittenDocument]:
         """Adds or replaces the articles (one transaction); what happened to each."""
         data = self._call("POST", "/documents", json=_articles_body(articles))
@@ -149,6 +165,12 @@ class AsyncClient:
     async def similar(self, doc_id: str, k: int = 10) -> SearchResponse:
         data = await self._call("GET", _similar_path(doc_id), params={"k": k})
         return SearchResponse.from_dict(data)
+
+    async def quotes(
+        self, speaker: str, question: str | None = None, k: int = 20
+    ) -> list[QuoteResult]:
+        data = await self._call("GET", "/quotes", params=_quotes_params(speaker, question, k))
+        return [QuoteResult.from_dict(q) for q in data["quotes"]]
 
     async def add(self, articles: list[Article]) -> list[WrittenDocument]:
         data = await self._call("POST", "/documents", json=_articles_body(articles))

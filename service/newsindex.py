@@ -17,8 +17,8 @@ from service.keywords import KeywordIndex
 from service.locks import RWLock
 from service.opening import OpenedIndex, open_index
 from service.records import Article, SearchResponse, Stats
-from service.search import MODES, Filters, Searcher, SearchRequest
-from service.store import DocumentRow, Store, StoredPassage
+from service.search import MODES, Filters, QuoteResult, Searcher, SearchRequest, speaker_quotes
+from service.store import DocumentRow, Store, StoredPassage, StoredQuote
 from service.validate import check_doc_id
 from service.vectors import VectorIndex
 from service.writer import AddReport, IndexProgress, IndexRun, IndexWriter
@@ -200,6 +200,14 @@ class NewsIndex:
         if row is None:
             raise NotFound(f"no document {doc_id!r} in the index")
         return row, self.store.document_passages(doc_id)
+
+    def document_quotes(self, doc_id: str) -> list[StoredQuote]:
+        """The article's quotes in text order (service.attribution; [] before analysis)."""
+        return self.store.document_quotes(check_doc_id(doc_id))
+
+    def quotes(self, speaker: str, question: str | None = None, k: int = 20) -> list[QuoteResult]:
+        """A speaker's quotes newest first, folded across outlets (service.search.quotes)."""
+        return speaker_quotes(self.searcher, speaker, question, k)
 
     def find_document(self, doc_id: str) -> DocumentRow | None:
         """The article's row (with its passage count), or None."""

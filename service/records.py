@@ -68,6 +68,8 @@ class Hit:
     highlight: dict[str, int] | None = None  # the best-answering sentence, offsets into text
     matches: list[dict[str, int]] = field(default_factory=list)  # the query's words in text
     also_reported_by: list[AlsoReported] = field(default_factory=list)
+    # the quotes the passage holds: {start, end, speaker, cue}, offsets into text
+    quotes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,16 +98,27 @@ class Facets:
     dates: list[FacetCount]
     bucket: str  # day | month | year
     undated: int = 0
+    # who the matches quote and name: articles among the matches per name
+    speakers: list[FacetCount] = field(default_factory=list)
+    people: list[FacetCount] = field(default_factory=list)
+    orgs: list[FacetCount] = field(default_factory=list)
+    places: list[FacetCount] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Facets:
+        names = {k: [FacetCount(**f) for f in data.get(k) or []] for k in NAME_FACETS}
         return cls(
             articles=data["articles"],
             outlets=[FacetCount(**f) for f in data["outlets"]],
             dates=[FacetCount(**f) for f in data["dates"]],
             bucket=data["bucket"],
             undated=data.get("undated", 0),
+            **names,
         )
+
+
+# each name facet and the entity kind it counts (service.store.attributions)
+NAME_FACETS = {"speakers": "speaker", "people": "person", "orgs": "org", "places": "place"}
 
 
 @dataclass

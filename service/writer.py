@@ -5,6 +5,7 @@ for it, and saves them. One IndexWriter per writable index; one writing thread a
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.attribution import OFF, Analyser, Analysis
 from service.config import Settings
 from service.encoders import LazyEncoder
 from service.errors import InputError, NotFound, PayloadTooLarge
@@ -33,7 +35,9 @@ from service.records import Article, Passage
 from service.store import Store
 from service.vectors import VectorIndex
 
+log = logging.getLogger("newsearch.index")
 BATCH_PASSAGES = 256  # passages of an add_articles call embedded and committed together
+ANALYSE_BATCH = 32  # older articles analysed and committed together
 Batch = list[tuple[Article, str, list[Passage]]]  # (article, content hash, its passages)
 
 
@@ -51,6 +55,7 @@ class AddReport:
     skipped: list[Skipped] = field(default_factory=list)  # inputs not indexed, and why
     warnings: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)  # ids deleted because their file is gone
+    analysed: int = 0  # articles indexed before whose quotes and entities were found now
 
 
 class IndexProgress:
@@ -86,6 +91,7 @@ class IndexWriter:
         self.mutex = threading.RLock()  # one writing thread at a time in this process
         self.applied_generation = store.generation()  # what self.vectors reflects
         self.dirty = False
+        self.analyser = None if settings.nlp == OFF else Analyser(settings.nlp)
 
     def add_articles(
         self,
@@ -166,14 +172,51 @@ class IndexWriter:
         if progress:
             progress.finish()
         report = run.finish()
+        report.analysed = self.analyse_missing()
         if prune:
             report.pruned = self.prune(paths, root, follow_links, found=files)
         return report
 
     def _load_encoder(self, run: IndexRun) -> None:
-        """Loads the model before the clock starts: a one-off cost, not passages/s."""
+        """Loads the models before the clock starts: a one-off cost, not passages/s."""
         self.encoder.get()
+        if self.analyser:
+            self.analyser.nlp()
         run.started = time.perf_counter()
+
+    def _analyse(self, texts: list[str]) -> list[Analysis | None]:
+        """The articles' quotes and entities (None each when analysis is off). An article the
+        rules fail on is logged and left unanalysed: it is indexed all the same."""
+        if self.analyser is None:
+            return [None] * len(texts)
+        try:
+            return list(self.analyser.analyse_many(texts))
+        except Exception:  # find which article it was; keep the rest
+            out: list[Analysis | None] = []
+            for text in texts:
+                try:
+                    out.append(self.analyser.analyse(text))
+                except Exception:
+                    log.exception("finding the quotes of an article failed; it is indexed without")
+                    out.append(None)
+            return out
+
+    def analyse_missing(self) -> int:
+        """Finds the quotes and entities of stored articles that have none from the current
+        pipeline (an index made before, or with analysis off); returns how many."""
+        if self.analyser is None:
+            return 0
+        done = 0
+        with self.mutex:
+            while rows := self.store.unanalysed(self.analyser.pipeline, ANALYSE_BATCH):
+                analyses = self._analyse([text for _, text in rows])
+                with self.store.transaction() as tx:
+                    for (doc_id, _), analysis in zip(rows, analyses, strict=True):
+                        self.store.save_analysis(
+                            tx, doc_id, analysis or Analysis(), self.analyser.pipeline
+                        )
+                done += len(rows)
+        return done
 
     def commit_batch(self, batch: Batch, vecs: np.ndarray) -> None:
         """Replaces the batch's articles with their new passages and vectors in one
@@ -181,13 +224,19 @@ class IndexWriter:
         removed: list[int] = []
         added_ids: list[int] = []
         offset = 0
+        # before the transaction, while the next batch embeds on the other thread
+        analyses = self._analyse([article.text for article, _, _ in batch])
         with self.mutex:
             with self.store.transaction() as tx:
-                for article, digest, passages in batch:
+                for (article, digest, passages), analysis in zip(batch, analyses, strict=True):
                     removed += self.store.delete_document(tx, article.doc_id)
                     part = vecs[offset : offset + len(passages)]
                     offset += len(passages)
                     added_ids += self.store.insert_document(tx, article, digest, passages, part)
+                    if analysis is not None and self.analyser is not None:
+                        self.store.save_analysis(
+                            tx, article.doc_id, analysis, self.analyser.pipeline
+                        )
                 generation = self.store.bump_generation(tx)
             with self.lock.write():
                 self.vectors.remove(removed)

@@ -89,6 +89,11 @@ def require_ray() -> Any:
     return pytest.importorskip("ray", reason="the ray extra is not installed")
 
 
+# The quick tests leave out finding quotes (a spaCy parse of every article); the tests of who
+# said what, the README's run and the system tests keep it on (tests/test_quotes*.py).
+NLP_OFF = "off"
+
+
 @dataclass
 class CliResult:
     code: int
@@ -101,6 +106,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
     """Runs `newsearch ARGS` in-process from the repository root with the fake model."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("NEWSEARCH_MODEL", FAKE_MODEL)
+    monkeypatch.setenv("NEWSEARCH_NLP", NLP_OFF)
     monkeypatch.delenv("NEWSEARCH_SERVER", raising=False)
     monkeypatch.delenv("NEWSEARCH_INDEX_DIR", raising=False)
 
@@ -121,7 +127,7 @@ def seed_articles() -> list[Article]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL)
+    return Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL, nlp=NLP_OFF)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import ROOT
+from tests.conftest import FAKE_MODEL, NLP_OFF, ROOT
 
 
 def free_port() -> int:
@@ -60,6 +60,8 @@ def start_server(
     environ = {k: v for k, v in os.environ.items() if not k.startswith("NEWSEARCH_")}
     if model:
         environ["NEWSEARCH_MODEL"] = model
+    if model == FAKE_MODEL:  # as the quick tests' index: no quote finding unless env asks
+        environ["NEWSEARCH_NLP"] = NLP_OFF
     environ.update(env or {})
     log = index_dir.parent / f"server-{port}.log"
     handle = log.open("wb")

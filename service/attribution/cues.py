@@ -4,6 +4,8 @@ and by the benchmark's choice of which annotated attributions count as speech.""
 
 from __future__ import annotations
 
+import re
+
 
 def _words(block: str) -> frozenset[str]:
     return frozenset(block.split())
@@ -45,3 +47,43 @@ ROLE_WORDS = _words(
 
 PRONOUNS_PERSON = frozenset({"he", "she", "him", "her"})
 PRONOUNS_GROUP = frozenset({"it", "they", "them"})
+
+
+# forms of those verbs that regular endings do not give
+_IRREGULAR = _words("said told wrote written spoke spoken went gone pled sought read")
+
+
+def _forms(verb: str) -> set[str]:
+    """A verb's regular forms, generously: an extra word only costs a parse."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    forms = {verb, verb + "s", verb + "es", verb + "ed", verb + "d", stem + "ing", stem + "ed"}
+    forms |= {verb + verb[-1] + "ed", verb + verb[-1] + "ing"}  # quipped, admitting
+    if verb.endswith("y"):
+        forms |= {verb[:-1] + "ies", verb[:-1] + "ied"}
+    return forms
+
+
+# a cheap test on raw text for any form of a cue: a paragraph without one (and without a
+# quotation mark) holds no attribution, so it needs entities but no parse
+_CUE_FORMS = frozenset(
+    {"according"}
+    | _IRREGULAR
+    | {f for v in SPEECH_VERBS | QUOTE_VERBS | {v for v, _ in PHRASAL} for f in _forms(v)}
+)
+_WORD = re.compile(r"[a-z]+")
+_MARKS = re.compile('["“”„«»‘’]')
+
+
+def may_attribute(text: str) -> bool:
+    """Whether a paragraph may hold a quote or reported speech (a quotation mark or a word
+    that could be a cue): errs towards yes."""
+    if _MARKS.search(text) is not None:
+        return True
+    return not _CUE_FORMS.isdisjoint(_WORD.findall(text.casefold()))
+
+
+def may_name_role(text: str) -> bool:
+    """Whether a paragraph may give someone a title ("Secretary of State Antony Blinken"),
+    which needs the parse to take apart."""
+    words = [w.casefold().strip(",;:()") for w in text.split()]
+    return any(w in ROLE_WORDS or w.rstrip(".") in ROLE_WORDS for w in words)

@@ -58,6 +58,8 @@ def analyse_docs(text: str, docs: Iterable[tuple[int, Doc]]) -> Analysis:
             entry = names.add(ent.text, kind, start, _role(ent) if kind == "person" else None)
             if entry is not None:
                 entities.append((start, base + ent.end_char, kind, entry))
+        if not doc.has_annotation("DEP"):
+            continue  # no cue and no quotation in it (service.attribution.Analyser)
         for sent in doc.sents:
             found += _sentence(text, base, sent, marks, names)
     found = _with_marks(text, found, marks, names, colons)

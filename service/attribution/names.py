@@ -36,7 +36,7 @@ class Entry:
 
 
 def clean_name(text: str, kind: str) -> str:
-    words = text.replace("\n", " ").split()
+    words = [w for w in text.replace("\n", " ").split() if not w.startswith("@")]  # handles
     if words:
         words[-1] = _POSSESSIVE.sub("", words[-1])
     if kind == "person":

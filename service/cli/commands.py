@@ -13,6 +13,7 @@ from service.cli.output import (
     print_document,
     print_eval,
     print_json,
+    print_quotes,
     print_results,
     print_stats,
     progress_for,
@@ -98,7 +99,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
         args.question,
         args.k,
         args.mode or DEFAULT_MODE,
-        Filters(args.outlet, args.date_from, args.date_to, args.doc_id),
+        Filters(
+            args.outlet,
+            args.date_from,
+            args.date_to,
+            args.doc_id,
+            args.speaker,
+            args.person,
+            args.org,
+            args.place,
+        ),
         group=not args.no_group,
         offset=args.offset,
         sort=args.sort,
@@ -128,6 +138,23 @@ def _local_search(settings: Settings, request: SearchRequest) -> SearchResponse:
         return index.search(request)
 
 
+def cmd_quotes(args: argparse.Namespace) -> int:
+    _check_k(args.k)
+    settings = settings_from(args)
+    if settings.server:
+        from service.client import Client
+
+        with Client(settings.server, api_key=settings.api_key) as client:
+            quotes = client.quotes(args.speaker, args.question, args.k)
+    else:
+        from service.newsindex import NewsIndex
+
+        with NewsIndex.open(settings, one_shot=True) as index:
+            quotes = index.quotes(args.speaker, args.question, args.k)
+    print_quotes(args.speaker, quotes, as_json=args.json)
+    return 0
+
+
 def cmd_similar(args: argparse.Namespace) -> int:
     from service.newsindex import NewsIndex
 
@@ -155,7 +182,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     with NewsIndex.open(settings_from(args)) as index:
         row, passages = index.document(args.doc_id)
-    print_document(row, passages, as_json=args.json)
+        quotes = index.document_quotes(row.doc_id)
+    print_document(row, passages, quotes, as_json=args.json)
     return 0
 
 
@@ -272,6 +300,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "index": cmd_index,
     "ask": cmd_ask,
+    "quotes": cmd_quotes,
     "similar": cmd_similar,
     "serve": cmd_serve,
     "add": cmd_add,

@@ -19,7 +19,8 @@ from service.config import Settings
 from service.evaluate import ModeResult
 from service.ingest.cleaning import without_sequences
 from service.records import Facets, SearchResponse, Stats
-from service.store import DocumentRow, StoredPassage
+from service.search.quotes import QuoteResult
+from service.store import DocumentRow, StoredPassage, StoredQuote
 from service.writer import AddReport, IndexProgress
 
 BOLD_YELLOW, UNDERLINE, RESET, DIM = "\033[1;33m", "\033[4m", "\033[0m", "\033[2m"
@@ -96,6 +97,9 @@ def print_results(response: SearchResponse, *, color: bool) -> None:
         body = marked(hit.text, hit.highlight, color, hit.matches)
         # wrap after marking: ANSI codes count as width, a small price for correct marks
         print(textwrap.fill(body, width=width, initial_indent="   ", subsequent_indent="   "))
+        speakers = list(dict.fromkeys(q["speaker"] for q in hit.quotes if q.get("speaker")))
+        if speakers:
+            print(f"   quoting {clean(', '.join(speakers))}")
         also = hit.also_reported_by
         if also:
             names = clean(", ".join(f"{a.source} ¶{a.paragraph}" for a in also))
@@ -117,6 +121,14 @@ def print_facets(facets: Facets) -> None:
     dates = " · ".join(f"{f.value} {f.count}" for f in facets.dates)
     undated = f" · undated {facets.undated}" if facets.undated else ""
     say(f"dates by {facets.bucket}: {dates or '-'}{undated}")
+    for label, counts in (
+        ("speakers", facets.speakers),
+        ("people", facets.people),
+        ("organisations", facets.orgs),
+        ("places", facets.places),
+    ):
+        if counts:
+            say(f"{label}: " + " · ".join(f"{clean(f.value)} {f.count}" for f in counts[:12]))
 
 
 def warn(skipped: Iterable[object], notes: Iterable[object]) -> None:
@@ -138,6 +150,8 @@ def print_add_report(report: AddReport, index_dir: str, documents: int, passages
             f"changed, {len(report.unchanged)} unchanged): {report.embedded} passages embedded "
             f"in {report.seconds:.1f} s ({rate:.0f} passages/s)"
         )
+    if report.analysed:
+        print(f"found the quotes and entities of {report.analysed} article(s) indexed before")
     if report.pruned:
         print(f"pruned {len(report.pruned)} article(s) whose files are gone")
     say(f"index '{index_dir}': {documents} articles, {passages} passages")
@@ -155,13 +169,16 @@ def print_stats(stats: Stats, *, as_json: bool) -> None:
     print(f"size:      {stats.size_bytes / 1e6:.2f} MB on disk")
 
 
-def print_document(row: DocumentRow, passages: list[StoredPassage], *, as_json: bool) -> None:
+def print_document(
+    row: DocumentRow, passages: list[StoredPassage], quotes: list[StoredQuote], *, as_json: bool
+) -> None:
     if as_json:
         data = asdict(row)
         data["passages"] = [
             {"paragraph": p.paragraph, "start": p.start, "end": p.end, "text": p.text}
             for p in passages
         ]
+        data["quotes"] = [q.in_article() for q in quotes]
         print_json(data)
         return
     say(row.title or f"(untitled) {row.source}")
@@ -169,6 +186,27 @@ def print_document(row: DocumentRow, passages: list[StoredPassage], *, as_json: 
     print()
     for p in passages:
         print(textwrap.fill(clean(f"¶{p.paragraph} {p.text}"), width=_width()))
+        said = sorted({q.speaker for q in quotes if q.speaker and p.start <= q.start < p.end})
+        if said:
+            print(f"   quotes: {', '.join(clean(name) for name in said)}")
+        print()
+
+
+def print_quotes(speaker: str, quotes: list[QuoteResult], *, as_json: bool) -> None:
+    if as_json:
+        print_json({"speaker": speaker, "quotes": [q.to_dict() for q in quotes]})
+        return
+    if not quotes:
+        say(f"no quotes of {speaker!r} in the index")
+        return
+    width = _width()
+    for n, q in enumerate(quotes, start=1):
+        who = clean(q.speaker or speaker) + (f" ({clean(q.role)})" if q.role else "")
+        print(textwrap.fill(clean(f"{n}. {q.text}"), width=width, subsequent_indent="   "))
+        print(f"   — {who}, {q.cue or 'quoted'} · {clean(q.source)} · {q.date or 'undated'}")
+        if q.also_reported_by:
+            others = ", ".join(clean(a.source) for a in q.also_reported_by)
+            print(f"   also reported by {others}")
         print()
 
 

@@ -161,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date-from", help="only articles dated on or after (YYYY-MM-DD)")
     p.add_argument("--date-to", help="only articles dated on or before (YYYY-MM-DD)")
     p.add_argument("--doc-id", help="only passages of this article")
+    p.add_argument("--speaker", help="only passages quoting this speaker (Blinken: Antony Blinken)")
+    p.add_argument("--person", help="only passages naming this person")
+    p.add_argument("--org", help="only passages naming this organisation")
+    p.add_argument("--place", help="only passages naming this place")
     p.add_argument(
         "--no-group", action="store_true", help="list near-duplicate passages separately"
     )
@@ -255,6 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("add", help="send article files to a running server")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files and folders")
     _server(p, "server URL (default: $NEWSEARCH_SERVER)")
+
+    p = sub.add_parser("quotes", help="a speaker's quotes, newest first, across outlets")
+    p.add_argument("speaker", metavar="SPEAKER", help="who said it (Blinken: Antony Blinken)")
+    p.add_argument(
+        "question", metavar="QUESTION", nargs="?", help="only quotes that answer this question"
+    )
+    p.add_argument("-k", type=int, default=10, help=f"number of quotes (1-{MAX_K}, default 10)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    _server(p, "ask a running `newsearch serve` (default: $NEWSEARCH_SERVER)")
+    _index_options(p)
 
     p = sub.add_parser("similar", help="articles like this one (more like this)")
     p.add_argument("doc_id", metavar="DOC_ID", help="the article's id")

@@ -4,12 +4,14 @@ optional reranking. Nothing here imports the index facade (service.newsindex), t
 fastapi."""
 
 from service.search.query import ParsedQuery, parse_query
+from service.search.quotes import QuoteResult, QuoteSource, speaker_quotes
 from service.search.request import (
     BUCKETS,
     DEFAULT_MODE,
     HALF_LIFE_DAYS,
     MAX_DEPTH,
     MAX_K,
+    MAX_NAME_CHARS,
     MODES,
     SORTS,
     Filters,
@@ -27,13 +29,17 @@ __all__ = [
     "HALF_LIFE_DAYS",
     "MAX_DEPTH",
     "MAX_K",
+    "MAX_NAME_CHARS",
     "MODES",
     "SORTS",
     "Filters",
     "Mode",
     "ParsedQuery",
+    "QuoteResult",
+    "QuoteSource",
     "SearchRequest",
     "Searcher",
     "Sort",
     "parse_query",
+    "speaker_quotes",
 ]

@@ -1,12 +1,13 @@
-"""Facet counts for a search: the articles among its candidates counted by outlet and by date
-bucket, from the candidate list the search already holds (one lookup of their articles'
-fields, not a second search)."""
+"""Facet counts for a search: the articles among its candidates counted by outlet, by date
+bucket and by the speakers, people, organisations and places their passages name, from the
+candidate list the search already holds (one lookup of their articles' fields, not a second
+search)."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from service.records import FacetCount, Facets
+from service.records import NAME_FACETS, FacetCount, Facets
 from service.store import Store
 
 BUCKET_CHARS = {"year": 4, "month": 7, "day": 10}  # a bucket is the date's ISO prefix
@@ -19,6 +20,11 @@ def count_facets(store: Store, passage_ids: list[int], bucket: str) -> Facets:
     size = BUCKET_CHARS[bucket]
     dates = Counter(day[:size] for _, _, day in articles if day)
     undated = sum(1 for _, _, day in articles if not day)
+    named = store.entity_counts(passage_ids)
+    names = {
+        facet: [FacetCount(v, n) for v, n in _top(Counter(dict(named.get(kind, []))))]
+        for facet, kind in NAME_FACETS.items()
+    }
     return Facets(
         articles=len(articles),
         outlets=[FacetCount(v, n) for v, n in _top(outlets)],
@@ -26,6 +32,7 @@ def count_facets(store: Store, passage_ids: list[int], bucket: str) -> Facets:
         dates=sorted((FacetCount(v, n) for v, n in _top(dates)), key=lambda f: f.value),
         bucket=bucket,
         undated=undated,
+        **names,
     )
 
 

@@ -26,26 +26,34 @@ HALF_LIFE_DAYS = (0.01, 100_000.0)
 @dataclass(frozen=True)
 class Filters:
     """Restrictions applied inside a search: an outlet (matched against the outlet, the source
-    file or the article id), a date range (inclusive), one article."""
+    file or the article id), a date range (inclusive), one article; passages holding a quote
+    of a speaker, or naming a person, organisation or place (a name matches by its words:
+    "Blinken" finds "Antony Blinken")."""
 
     outlet: str | None = None
     date_from: str | None = None
     date_to: str | None = None
     doc_id: str | None = None
+    speaker: str | None = None
+    person: str | None = None
+    org: str | None = None
+    place: str | None = None
 
     def active(self) -> bool:
-        return any((self.outlet, self.date_from, self.date_to, self.doc_id))
+        return any(getattr(self, name) for name in FILTER_FIELDS)
 
     def validated(self) -> Filters:
-        for name in ("outlet", "date_from", "date_to", "doc_id"):
+        for name in FILTER_FIELDS:
             value = getattr(self, name)
             if value is not None:
                 check_text(value, name)
+        names = {n: check_name(getattr(self, n), n) for n in NAME_FILTERS}
         return Filters(
             outlet=self.outlet.strip() or None if self.outlet else None,
             date_from=normalise_date(self.date_from) if self.date_from else None,
             date_to=normalise_date(self.date_to) if self.date_to else None,
             doc_id=check_doc_id(self.doc_id) if self.doc_id else None,
+            **names,
         )
 
     def narrowed(self, outlet: str | None, date_from: str | None, date_to: str | None) -> Filters:
@@ -113,6 +121,21 @@ class SearchRequest:
                 f"recency is a half-life in days, {low:g} to {high:g}, got {self.recency!r}"
             )
         return replace(self, query=query, filters=self.filters.validated())
+
+
+NAME_FILTERS = ("speaker", "person", "org", "place")
+FILTER_FIELDS = ("outlet", "date_from", "date_to", "doc_id", *NAME_FILTERS)
+MAX_NAME_CHARS = 200
+
+
+def check_name(value: str | None, field: str) -> str | None:
+    """A name filter's value with its spaces folded (None: no filter)."""
+    if value is None or not value.strip():
+        return None
+    name = " ".join(value.split())
+    if len(name) > MAX_NAME_CHARS:
+        raise InputError(f"{field} is {len(name):,} characters, over {MAX_NAME_CHARS}")
+    return name
 
 
 def _whole(value: object) -> bool:

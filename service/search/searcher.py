@@ -20,6 +20,7 @@ from service.records import AlsoReported, Hit, SearchResponse
 from service.search.facets import count_facets
 from service.search.grouping import corroborated, group_near_duplicates
 from service.search.highlight import best_sentences
+from service.search.hit_quotes import attach_quotes
 from service.search.matches import match_spans, matcher
 from service.search.paging import (
     SHALLOW,
@@ -236,7 +237,9 @@ class Searcher:
         wanted = [i for g in groups for i in (g.leader, *g.folded)]
         passages = self.store.passages_by_id(wanted)
         shown = [g for g in groups if g.leader in passages]
-        return [self._hit(offset + n, g, passages) for n, g in enumerate(shown, start=1)]
+        hits = [self._hit(offset + n, g, passages) for n, g in enumerate(shown, start=1)]
+        attach_quotes(self.store, hits, [g.leader for g in shown])
+        return hits
 
     def ranked(
         self,

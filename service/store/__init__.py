@@ -2,7 +2,7 @@
 
 from service.store.database import HeldSnapshot, Store
 from service.store.fts import FtsReader, Tokenizer
-from service.store.rows import DocumentFilter, DocumentRow, StoredPassage
+from service.store.rows import DocumentFilter, DocumentRow, StoredPassage, StoredQuote
 from service.store.schema import DB_NAME, SCHEMA_VERSION
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "HeldSnapshot",
     "Store",
     "StoredPassage",
+    "StoredQuote",
     "Tokenizer",
 ]

@@ -17,8 +17,10 @@ import numpy as np
 
 from service.errors import IndexCorrupt, InputError
 from service.records import Article, Passage, source_of
+from service.store.attributions import Attributions
 from service.store.catalogue import Catalogue
 from service.store.failures import translate
+from service.store.filters import where_clause
 from service.store.fts import FtsReader
 from service.store.rows import DocumentFilter, StoredPassage
 from service.store.schema import PASSAGE_SELECT, SCHEMA, SCHEMA_VERSION
@@ -28,7 +30,7 @@ from service.store.schema import PASSAGE_SELECT, SCHEMA, SCHEMA_VERSION
 CACHE_KIB = 512
 
 
-class Store(Catalogue):
+class Store(Catalogue, Attributions):
     """One SQLite file; one connection per thread (WAL: readers never block the writer)."""
 
     def __init__(self, path: Path) -> None:
@@ -170,7 +172,8 @@ class Store(Catalogue):
     def delete_document(self, tx: sqlite3.Connection, doc_id: str) -> list[int]:
         """Removes the document and its passages; returns the removed passage ids."""
         ids = [r[0] for r in tx.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
-        tx.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
+        for table in ("passages", "quotes", "entities", "analysed"):
+            tx.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         tx.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return ids
 
@@ -298,7 +301,7 @@ class Store(Catalogue):
 
     def filtered_ids(self, filters: DocumentFilter) -> np.ndarray:
         """The ids of the passages a search with these filters may return."""
-        where, args = _where(filters)
+        where, args = where_clause(filters)
         rows = self.conn.execute(
             f"SELECT p.id FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE {where}",
             args,
@@ -330,7 +333,7 @@ class Store(Catalogue):
                 (match, limit),
             ).fetchall()
             return [(int(r[0]), float(r[1])) for r in rows]
-        where, args = _where(filters)
+        where, args = where_clause(filters)
         rows = self.conn.execute(
             "SELECT f.rowid, -bm25(passages_fts) AS s FROM passages_fts f "
             "JOIN passages p ON p.id = f.rowid JOIN documents d ON d.doc_id = p.doc_id "
@@ -378,23 +381,3 @@ def _hashes(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> dict[str, str]:
 
 def _blob(vector: np.ndarray) -> bytes:
     return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
-
-
-def _where(filters: DocumentFilter) -> tuple[str, list[str]]:
-    """The SQL condition (over documents `d`) and its arguments for a search's filters."""
-    clauses: list[str] = []
-    args: list[str] = []
-    if filters.outlet:
-        clauses.append("(d.outlet = ? COLLATE NOCASE OR d.source_path = ? OR d.doc_id = ?)")
-        args += [filters.outlet] * 3
-    if filters.date_from:
-        clauses.append("d.date >= ?")
-        args.append(filters.date_from)
-    if filters.date_to:
-        # a full timestamp on the last day still counts as that day
-        clauses.append("substr(d.date, 1, 10) <= ?")
-        args.append(filters.date_to[:10])
-    if filters.doc_id:
-        clauses.append("d.doc_id = ?")
-        args.append(filters.doc_id)
-    return (" AND ".join(clauses) or "1"), args

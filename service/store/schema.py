@@ -1,5 +1,6 @@
 """The SQLite schema of an index: documents, passages with their embeddings, the FTS5 keyword
-index over the passages (kept in step by triggers), and the index's identity in `meta`."""
+index over the passages (kept in step by triggers), the quotes and entities found in each
+article (service.attribution), and the index's identity in `meta`."""
 
 from __future__ import annotations
 
@@ -37,6 +38,39 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     text, content='passages', content_rowid='id',
     tokenize='{FTS_TOKENIZE}'
 );
+CREATE TABLE IF NOT EXISTS quotes (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    speaker TEXT,
+    speaker_key TEXT,
+    speaker_start INTEGER,
+    speaker_end INTEGER,
+    cue TEXT,
+    cue_start INTEGER,
+    cue_end INTEGER,
+    role TEXT
+);
+CREATE INDEX IF NOT EXISTS quotes_doc ON quotes(doc_id, start);
+CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(speaker_key);
+CREATE TABLE IF NOT EXISTS entities (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    key TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entities_doc ON entities(doc_id, start);
+CREATE INDEX IF NOT EXISTS entities_key ON entities(kind, key);
+-- which articles have had their quotes and entities found, and by which pipeline: an index
+-- made before this step, or with it off, is analysed later without re-embedding
+CREATE TABLE IF NOT EXISTS analysed (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    pipeline TEXT NOT NULL
+);
 CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
     INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
 END;
@@ -56,4 +90,12 @@ DOCUMENT_SELECT = """
 SELECT d.doc_id, d.title, d.date, d.outlet, d.url, d.source_path, d.text, d.content_hash,
        d.added_at, (SELECT count(*) FROM passages p WHERE p.doc_id = d.doc_id)
 FROM documents d
+"""
+
+# a quote with its article's fields (service.store.rows.StoredQuote, in this order)
+QUOTE_SELECT = """
+SELECT q.id, q.doc_id, q.start, q.end, q.kind, q.speaker, q.speaker_start, q.speaker_end,
+       q.cue, q.role, substr(d.text, q.start + 1, q.end - q.start), d.title, d.date, d.outlet,
+       d.url, d.source_path
+FROM quotes q JOIN documents d ON d.doc_id = q.doc_id
 """

@@ -5,7 +5,10 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = ["q", "outlet", "date_from", "date_to", "sort", "mode", "k"];
+const NAMES = ["speaker", "person", "org", "place"]; // filters by who is quoted or named
+const FIELDS = ["q", "outlet", "date_from", "date_to", "sort", "mode", "k", ...NAMES];
+// each name facet of a reply and the filter a click on one of its names sets
+const NAME_FACETS = { speakers: "speaker", people: "person", orgs: "org", places: "place" };
 const DEFAULTS = { sort: "relevance", mode: "hybrid", k: "10" };
 let latest = 0; // the number of the search whose results the page shows
 let nextOffset = null; // where "More results" continues, for the search on show
@@ -46,7 +49,8 @@ function applyState(params) {
     $("outlet").value = outlet;
   }
   $("group").checked = params.get("group") !== "false";
-  if (params.get("mode") || params.get("group") === "false") $("advanced").open = true;
+  const advanced = ["mode", "person", "org", "place"].some((name) => params.get(name));
+  if (advanced || params.get("group") === "false") $("advanced").open = true;
 }
 
 function setStatus(text, kind = "") {
@@ -91,6 +95,10 @@ function renderHit(hit) {
                    label(hit));
   const item = el("li", { class: "hit" }, title, meta,
                   passage(hit.text, hit.highlight, hit.matches));
+  const speakers = [...new Set((hit.quotes || []).map((q) => q.speaker).filter(Boolean))];
+  if (speakers.length) {
+    item.append(el("p", { class: "speakers" }, "Quoting " + speakers.join(", ")));
+  }
   if (hit.also_reported_by && hit.also_reported_by.length) {
     const also = el("p", { class: "also" },
                     "Also reported by " + hit.also_reported_by.length + ": ");
@@ -112,7 +120,7 @@ function bodyFor(params, offset) {
   const body = { query: params.get("q"), k: Number(params.get("k") || 10),
                  mode: params.get("mode") || "hybrid", sort: params.get("sort") || "relevance",
                  group: params.get("group") !== "false", offset, facets: offset === 0 };
-  for (const name of ["outlet", "date_from", "date_to"]) {
+  for (const name of ["outlet", "date_from", "date_to", ...NAMES]) {
     if (params.get(name)) body[name] = params.get(name);
   }
   return body;
@@ -224,6 +232,16 @@ function renderFacets(facets) {
       $("date_to").value = to;
       submit();
     }))));
+  for (const [facet, filter] of Object.entries(NAME_FACETS)) {
+    const counts = facets[facet] || [];
+    $("facet-" + facet).replaceChildren(...counts.slice(0, 10).map((f) =>
+      el("li", {}, facetButton(f.value, f.count, () => {
+        $(filter).value = f.value;
+        if (filter !== "speaker") $("advanced").open = true; // where that filter shows
+        submit();
+      }))));
+    document.querySelector(`[data-names="${facet}"]`).hidden = !counts.length;
+  }
   box.hidden = false;
 }
 
@@ -288,7 +306,7 @@ document.addEventListener("DOMContentLoaded", () => {
     submit();
   });
   $("more").addEventListener("click", more);
-  for (const id of ["outlet", "date_from", "date_to", "sort", "mode", "group"]) {
+  for (const id of ["outlet", "date_from", "date_to", "sort", "mode", "group", ...NAMES]) {
     $(id).addEventListener("change", () => { if ($("q").value.trim()) submit(); });
   }
   window.addEventListener("popstate", () => {

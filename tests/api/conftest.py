@@ -7,17 +7,18 @@ import pytest
 
 from service import NewsIndex, Settings
 from service.ingest import collect_articles
-from tests.conftest import FAKE_MODEL, ROOT, SEEDS
+from tests.conftest import FAKE_MODEL, NLP_OFF, ROOT, SEEDS
 from tests.server_helpers import Server, running_server
 
 BODY_LIMIT = 200_000
 
 
-def build_seed_index(index_dir: Path, model: str = FAKE_MODEL) -> Path:
+def build_seed_index(index_dir: Path, model: str = FAKE_MODEL, nlp: str | None = None) -> Path:
+    """The seeds indexed; quotes found with the real model, or when `nlp` names a pipeline."""
     articles, _, _ = collect_articles([SEEDS], ROOT)
-    with NewsIndex.open(
-        Settings(index_dir=index_dir, model=model), writable=True, create=True
-    ) as index:
+    settings = Settings(index_dir=index_dir, model=model)
+    settings = settings.with_(nlp=nlp or (NLP_OFF if model == FAKE_MODEL else None))
+    with NewsIndex.open(settings, writable=True, create=True) as index:
         index.add_articles(articles)
     return index_dir
 

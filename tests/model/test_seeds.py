@@ -120,3 +120,14 @@ def test_cli_end_to_end_in_a_fresh_process(model_index_dir: Path, tmp_path: Path
         timeout=300,
     )
     assert json.loads(as_json.stdout)["results"][0]["doc_id"] == BLINKEN_DOC
+
+
+def test_the_speaker_filter_answers_the_blinken_abbas_question_first(
+    model_index: NewsIndex,
+) -> None:
+    request = SearchRequest("what did Blinken tell Abbas", k=5, filters=Filters(speaker="Blinken"))
+    hits = model_index.search(request).results
+    assert hits[0].doc_id == BLINKEN_DOC and "Abbas" in hits[0].text
+    assert all(any("Blinken" in (q["speaker"] or "") for q in h.quotes) for h in hits)
+    quotes = model_index.quotes("Blinken", "what did Blinken tell Abbas", k=3)
+    assert quotes and any(q.doc_id == BLINKEN_DOC for q in quotes)

@@ -190,7 +190,7 @@ def similar_documents(
     "/{doc_id:article}", response_model=DocumentOut, dependencies=[Reader], responses=READ_ERRORS
 )
 def get_document(index: IndexDep, doc_id: PathId) -> DocumentOut:
-    """The article with its passages (offsets into its text)."""
+    """The article with its passages and its quotes (offsets into its text)."""
     row, passages = index.document(doc_id)
     return DocumentOut.model_validate(
         _fields(row)
@@ -200,5 +200,6 @@ def get_document(index: IndexDep, doc_id: PathId) -> DocumentOut:
                 PassageOut(paragraph=p.paragraph, start=p.start, end=p.end, text=p.text)
                 for p in passages
             ],
+            "quotes": [q.in_article() for q in index.document_quotes(doc_id)],
         }
     )

@@ -1,4 +1,4 @@
-"""GET and POST /search: both end in NewsIndex.search."""
+"""GET and POST /search: both end in NewsIndex.search; GET /quotes in NewsIndex.quotes."""
 
 from __future__ import annotations
 
@@ -13,13 +13,27 @@ from service.api.schemas import (
     Bucket,
     ErrorOut,
     IsoDate,
+    QuoteOut,
+    QuotesOut,
     SearchBody,
     SearchOut,
 )
 from service.errors import InputError
-from service.search import HALF_LIFE_DAYS, MAX_DEPTH, MAX_K, Filters, Mode, SearchRequest, Sort
+from service.search import (
+    HALF_LIFE_DAYS,
+    MAX_DEPTH,
+    MAX_K,
+    MAX_NAME_CHARS,
+    Filters,
+    Mode,
+    SearchRequest,
+    Sort,
+)
 
 router = APIRouter(tags=["search"], dependencies=[Reader])
+NameQuery = Annotated[
+    str | None, Query(max_length=MAX_NAME_CHARS, description="a name: its words match")
+]
 ERRORS: dict[int | str, dict[str, object]] = {
     422: {"model": ErrorOut, "description": "invalid query, k, mode or date"},
     401: {"model": ErrorOut, "description": "API key required (with --protect-reads)"},
@@ -36,6 +50,10 @@ def run_search(index: IndexDep, body: SearchBody) -> SearchOut:
         date_from=body.date_from.isoformat() if body.date_from else None,
         date_to=body.date_to.isoformat() if body.date_to else None,
         doc_id=body.doc_id,
+        speaker=body.speaker,
+        person=body.person,
+        org=body.org,
+        place=body.place,
     )
     request = SearchRequest(
         body.query,
@@ -65,6 +83,10 @@ def search_get(
     date_from: IsoDate | None = None,
     date_to: IsoDate | None = None,
     doc_id: Annotated[str | None, Query(max_length=512, pattern=DOC_ID_PATTERN)] = None,
+    speaker: NameQuery = None,
+    person: NameQuery = None,
+    org: NameQuery = None,
+    place: NameQuery = None,
     group: bool = True,
     highlight: bool = True,
     offset: Annotated[int, Query(ge=0, le=MAX_DEPTH - 1, description="results to skip")] = 0,
@@ -94,6 +116,10 @@ def search_get(
         date_from=date_from,
         date_to=date_to,
         doc_id=doc_id,
+        speaker=speaker,
+        person=person,
+        org=org,
+        place=place,
         group=group,
         highlight=highlight,
         offset=offset,
@@ -109,3 +135,33 @@ def search_get(
 def search_post(index: IndexDep, body: SearchBody) -> SearchOut:
     """As GET /search, with the request as a JSON body."""
     return run_search(index, body)
+
+
+@router.get("/quotes", response_model=QuotesOut, responses=ERRORS, tags=["quotes"])
+def quotes_get(
+    request: Request,
+    index: IndexDep,
+    speaker: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_NAME_CHARS,
+            pattern=NOT_BLANK,
+            description="who said it; a name matches by its words (Blinken: Antony Blinken)",
+        ),
+    ],
+    q: Annotated[
+        str | None,
+        Query(min_length=1, pattern=NOT_BLANK, description="only quotes that answer this"),
+    ] = None,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="number of quotes")] = 20,
+) -> QuotesOut:
+    """The speaker's quotes, newest first; the same quote in several outlets is one, with
+    also_reported_by. With `q`, only those in the passages that best answer it."""
+    unknown = sorted(set(request.query_params) - {"speaker", "q", "k"})
+    if unknown:
+        raise InputError(f"GET /quotes has no parameter {unknown[0]!r}; it takes speaker, q, k")
+    found = index.quotes(speaker, q, k)
+    return QuotesOut(
+        speaker=speaker.strip(), query=q, quotes=[QuoteOut(**x.to_dict()) for x in found]
+    )
