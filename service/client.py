@@ -35,6 +35,7 @@ def _search_body(request: SearchRequest) -> dict[str, Any]:
         "person": f.person,
         "org": f.org,
         "place": f.place,
+        "story": f.story,
         "group": request.group,
         "highlight": request.highlight,
         "offset": request.offset,

@@ -17,6 +17,8 @@ from service.errors import IndexCorrupt, IndexMissing, InputError, NewsearchErro
 from service.indexfiles import VECTORS_NAME, IndexFiles, rebuild_vectors
 from service.locks import WriterLock
 from service.manifest import MANIFEST_NAME
+from service.newsindex import NewsIndex
+from service.search import MODES, SearchRequest
 from service.store import DB_NAME, Store
 from service.vectors import VectorIndex
 
@@ -201,3 +203,14 @@ def prune_snapshots(folder: Path, keep: int, prefix: str = "snapshot-") -> list[
     for path in old:
         shutil.rmtree(path, ignore_errors=True)
     return old
+
+
+def search_ok(index: NewsIndex) -> bool:
+    """A smoke search through every mode (after recovery): dense must find something in an
+    index that holds articles."""
+    docs, _ = index.counts()
+    for mode in MODES:
+        hits = index.search(SearchRequest("news", k=1, mode=mode, highlight=False)).results
+        if docs and mode == "dense" and not hits:
+            return False
+    return True

@@ -17,8 +17,10 @@ from service.keywords import KeywordIndex
 from service.locks import RWLock
 from service.opening import OpenedIndex, open_index
 from service.records import Article, SearchResponse, Stats
-from service.search import MODES, Filters, QuoteResult, Searcher, SearchRequest, speaker_quotes
-from service.store import DocumentRow, Store, StoredPassage, StoredQuote
+from service.search import Filters, QuoteResult, Searcher, SearchRequest, speaker_quotes
+from service.search.timeline import Timeline, story_timeline
+from service.store import DocumentRow, Store, StoredPassage, StoredQuote, StoryRow
+from service.stories import list_stories
 from service.validate import check_doc_id
 from service.vectors import VectorIndex
 from service.writer import AddReport, IndexProgress, IndexRun, IndexWriter
@@ -180,15 +182,6 @@ class NewsIndex:
             raise NotFound(f"no document {doc_id!r} in the index")
         return self.searcher.similar(doc_id, k, filters, group)
 
-    def search_ok(self) -> bool:
-        """A smoke search through every mode (used after recovery and by health checks)."""
-        docs, _ = self.store.counts()
-        for mode in MODES:
-            hits = self.search(SearchRequest("news", k=1, mode=mode, highlight=False)).results
-            if docs and mode == "dense" and not hits:
-                return False
-        return True
-
     def vectors_for(self, ids: list[int]) -> dict[int, np.ndarray]:
         """Stored vectors by passage id (from memory, else SQLite)."""
         return self.searcher.vectors_for(ids)
@@ -208,6 +201,16 @@ class NewsIndex:
     def quotes(self, speaker: str, question: str | None = None, k: int = 20) -> list[QuoteResult]:
         """A speaker's quotes newest first, folded across outlets (service.search.quotes)."""
         return speaker_quotes(self.searcher, speaker, question, k)
+
+    def stories(
+        self, since: str | None = None, limit: int = 20, at_least: int = 2
+    ) -> list[StoryRow]:
+        """Stories newest first, with their outlets and dates (service.stories)."""
+        return list_stories(self.store, since, limit, at_least)
+
+    def timeline(self, question: str, story_id: str | None = None, k: int = 20) -> Timeline:
+        """A story's passages that answer the question, by date (service.search.timeline)."""
+        return story_timeline(self.searcher, question, story_id, k)
 
     def find_document(self, doc_id: str) -> DocumentRow | None:
         """The article's row (with its passage count), or None."""

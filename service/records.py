@@ -70,6 +70,8 @@ class Hit:
     also_reported_by: list[AlsoReported] = field(default_factory=list)
     # the quotes the passage holds: {start, end, speaker, cue}, offsets into text
     quotes: list[dict[str, Any]] = field(default_factory=list)
+    story_id: str | None = None  # the story its article belongs to (service.stories)
+    story_outlets: int = 0  # how many outlets report that story
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

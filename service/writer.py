@@ -5,7 +5,6 @@ for it, and saves them. One IndexWriter per writable index; one writing thread a
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from service.attribution import OFF, Analyser, Analysis
 from service.config import Settings
 from service.encoders import LazyEncoder
 from service.errors import InputError, NotFound, PayloadTooLarge
@@ -31,13 +29,12 @@ from service.pipeline import (
     prepare_unit,
     repeated,
 )
+from service.reading import Reading
 from service.records import Article, Passage
 from service.store import Store
 from service.vectors import VectorIndex
 
-log = logging.getLogger("newsearch.index")
 BATCH_PASSAGES = 256  # passages of an add_articles call embedded and committed together
-ANALYSE_BATCH = 32  # older articles analysed and committed together
 Batch = list[tuple[Article, str, list[Passage]]]  # (article, content hash, its passages)
 
 
@@ -56,6 +53,7 @@ class AddReport:
     warnings: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)  # ids deleted because their file is gone
     analysed: int = 0  # articles indexed before whose quotes and entities were found now
+    storied: int = 0  # articles indexed before that were given their story now
 
 
 class IndexProgress:
@@ -91,7 +89,8 @@ class IndexWriter:
         self.mutex = threading.RLock()  # one writing thread at a time in this process
         self.applied_generation = store.generation()  # what self.vectors reflects
         self.dirty = False
-        self.analyser = None if settings.nlp == OFF else Analyser(settings.nlp)
+        # who said what and which story: found as each article is written
+        self.reading = Reading(store, settings.nlp, encoder.dim)
 
     def add_articles(
         self,
@@ -172,7 +171,8 @@ class IndexWriter:
         if progress:
             progress.finish()
         report = run.finish()
-        report.analysed = self.analyse_missing()
+        with self.mutex:
+            report.analysed, report.storied = self.reading.catch_up()
         if prune:
             report.pruned = self.prune(paths, root, follow_links, found=files)
         return report
@@ -180,43 +180,8 @@ class IndexWriter:
     def _load_encoder(self, run: IndexRun) -> None:
         """Loads the models before the clock starts: a one-off cost, not passages/s."""
         self.encoder.get()
-        if self.analyser:
-            self.analyser.nlp()
+        self.reading.load()
         run.started = time.perf_counter()
-
-    def _analyse(self, texts: list[str]) -> list[Analysis | None]:
-        """The articles' quotes and entities (None each when analysis is off). An article the
-        rules fail on is logged and left unanalysed: it is indexed all the same."""
-        if self.analyser is None:
-            return [None] * len(texts)
-        try:
-            return list(self.analyser.analyse_many(texts))
-        except Exception:  # find which article it was; keep the rest
-            out: list[Analysis | None] = []
-            for text in texts:
-                try:
-                    out.append(self.analyser.analyse(text))
-                except Exception:
-                    log.exception("finding the quotes of an article failed; it is indexed without")
-                    out.append(None)
-            return out
-
-    def analyse_missing(self) -> int:
-        """Finds the quotes and entities of stored articles that have none from the current
-        pipeline (an index made before, or with analysis off); returns how many."""
-        if self.analyser is None:
-            return 0
-        done = 0
-        with self.mutex:
-            while rows := self.store.unanalysed(self.analyser.pipeline, ANALYSE_BATCH):
-                analyses = self._analyse([text for _, text in rows])
-                with self.store.transaction() as tx:
-                    for (doc_id, _), analysis in zip(rows, analyses, strict=True):
-                        self.store.save_analysis(
-                            tx, doc_id, analysis or Analysis(), self.analyser.pipeline
-                        )
-                done += len(rows)
-        return done
 
     def commit_batch(self, batch: Batch, vecs: np.ndarray) -> None:
         """Replaces the batch's articles with their new passages and vectors in one
@@ -225,7 +190,7 @@ class IndexWriter:
         added_ids: list[int] = []
         offset = 0
         # before the transaction, while the next batch embeds on the other thread
-        analyses = self._analyse([article.text for article, _, _ in batch])
+        analyses = self.reading.analyse([article.text for article, _, _ in batch])
         with self.mutex:
             with self.store.transaction() as tx:
                 for (article, digest, passages), analysis in zip(batch, analyses, strict=True):
@@ -233,10 +198,8 @@ class IndexWriter:
                     part = vecs[offset : offset + len(passages)]
                     offset += len(passages)
                     added_ids += self.store.insert_document(tx, article, digest, passages, part)
-                    if analysis is not None and self.analyser is not None:
-                        self.store.save_analysis(
-                            tx, article.doc_id, analysis, self.analyser.pipeline
-                        )
+                    lead = part[0] if len(part) else None
+                    self.reading.record(tx, article.doc_id, article.date, analysis, lead)
                 generation = self.store.bump_generation(tx)
             with self.lock.write():
                 self.vectors.remove(removed)

@@ -75,6 +75,7 @@ class SearchBody(Strict):
     person: Name | None = Field(None, description="only passages naming this person")
     org: Name | None = Field(None, description="only passages naming this organisation")
     place: Name | None = Field(None, description="only passages naming this place")
+    story: Label | None = Field(None, description="only articles of this story (GET /stories)")
     group: StrictBool = Field(True, description="fold near-duplicates into also_reported_by")
     highlight: StrictBool = True
     offset: Offset = 0
@@ -113,6 +114,8 @@ class HitOut(BaseModel):
     matches: list[Span] = []
     also_reported_by: list[AlsoReportedOut] = []
     quotes: list[QuoteSpanOut] = []
+    story_id: str | None = None
+    story_outlets: int = 0
 
 
 class QuoteSpanOut(BaseModel):
@@ -313,3 +316,34 @@ class SnapshotOut(BaseModel):
     documents: int
     passages: int
     generation: int
+
+
+class StoryOut(BaseModel):
+    story_id: str
+    articles: int
+    outlets: list[str]
+    first_date: str | None
+    last_date: str | None
+    headline: str
+    doc_ids: list[str]
+
+
+class StoriesOut(BaseModel):
+    stories: list[StoryOut]
+
+
+class TimelineQuoteOut(QuoteSpanOut):
+    first: bool
+    first_source: str
+
+
+class TimelineHitOut(HitOut):
+    quotes: list[TimelineQuoteOut] = []  # type: ignore[assignment]
+
+
+class TimelineOut(BaseModel):
+    query: str
+    story_id: str | None
+    headline: str
+    outlets: list[str]
+    entries: list[TimelineHitOut]

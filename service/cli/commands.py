@@ -13,7 +13,6 @@ from service.cli.output import (
     print_document,
     print_eval,
     print_json,
-    print_quotes,
     print_results,
     print_stats,
     progress_for,
@@ -21,6 +20,7 @@ from service.cli.output import (
     warn,
 )
 from service.cli.parser import settings_from
+from service.cli.said import print_quotes, print_stories, print_timeline
 from service.config import Settings
 from service.errors import InputError
 from service.records import SearchResponse
@@ -108,6 +108,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             args.person,
             args.org,
             args.place,
+            args.story,
         ),
         group=not args.no_group,
         offset=args.offset,
@@ -152,6 +153,27 @@ def cmd_quotes(args: argparse.Namespace) -> int:
         with NewsIndex.open(settings, one_shot=True) as index:
             quotes = index.quotes(args.speaker, args.question, args.k)
     print_quotes(args.speaker, quotes, as_json=args.json)
+    return 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from service.newsindex import NewsIndex
+
+    with NewsIndex.open(settings_from(args)) as index:
+        stories = index.stories(args.since, args.limit, args.at_least)
+    print_stories(stories, as_json=args.json)
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from service.newsindex import NewsIndex
+
+    _check_k(args.k)
+    if not args.question.strip():
+        raise InputError('the question is empty — try: newsearch timeline "Biden Netanyahu call"')
+    with NewsIndex.open(settings_from(args), one_shot=True) as index:
+        timeline = index.timeline(args.question, args.story, args.k)
+    print_timeline(timeline, as_json=args.json)
     return 0
 
 
@@ -302,6 +324,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ask": cmd_ask,
     "quotes": cmd_quotes,
     "similar": cmd_similar,
+    "stories": cmd_stories,
+    "timeline": cmd_timeline,
     "serve": cmd_serve,
     "add": cmd_add,
     "delete": cmd_delete,

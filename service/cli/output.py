@@ -19,7 +19,6 @@ from service.config import Settings
 from service.evaluate import ModeResult
 from service.ingest.cleaning import without_sequences
 from service.records import Facets, SearchResponse, Stats
-from service.search.quotes import QuoteResult
 from service.store import DocumentRow, StoredPassage, StoredQuote
 from service.writer import AddReport, IndexProgress
 
@@ -100,6 +99,8 @@ def print_results(response: SearchResponse, *, color: bool) -> None:
         speakers = list(dict.fromkeys(q["speaker"] for q in hit.quotes if q.get("speaker")))
         if speakers:
             print(f"   quoting {clean(', '.join(speakers))}")
+        if hit.story_outlets > 1:
+            print(f"   {hit.story_outlets} outlets on this story (--story {hit.story_id})")
         also = hit.also_reported_by
         if also:
             names = clean(", ".join(f"{a.source} ¶{a.paragraph}" for a in also))
@@ -152,6 +153,8 @@ def print_add_report(report: AddReport, index_dir: str, documents: int, passages
         )
     if report.analysed:
         print(f"found the quotes and entities of {report.analysed} article(s) indexed before")
+    if report.storied:
+        print(f"gave {report.storied} article(s) indexed before their story")
     if report.pruned:
         print(f"pruned {len(report.pruned)} article(s) whose files are gone")
     say(f"index '{index_dir}': {documents} articles, {passages} passages")
@@ -189,24 +192,6 @@ def print_document(
         said = sorted({q.speaker for q in quotes if q.speaker and p.start <= q.start < p.end})
         if said:
             print(f"   quotes: {', '.join(clean(name) for name in said)}")
-        print()
-
-
-def print_quotes(speaker: str, quotes: list[QuoteResult], *, as_json: bool) -> None:
-    if as_json:
-        print_json({"speaker": speaker, "quotes": [q.to_dict() for q in quotes]})
-        return
-    if not quotes:
-        say(f"no quotes of {speaker!r} in the index")
-        return
-    width = _width()
-    for n, q in enumerate(quotes, start=1):
-        who = clean(q.speaker or speaker) + (f" ({clean(q.role)})" if q.role else "")
-        print(textwrap.fill(clean(f"{n}. {q.text}"), width=width, subsequent_indent="   "))
-        print(f"   — {who}, {q.cue or 'quoted'} · {clean(q.source)} · {q.date or 'undated'}")
-        if q.also_reported_by:
-            others = ", ".join(clean(a.source) for a in q.also_reported_by)
-            print(f"   also reported by {others}")
         print()
 
 

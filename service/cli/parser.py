@@ -165,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--person", help="only passages naming this person")
     p.add_argument("--org", help="only passages naming this organisation")
     p.add_argument("--place", help="only passages naming this place")
+    p.add_argument("--story", help="only articles of this story (see `newsearch stories`)")
     p.add_argument(
         "--no-group", action="store_true", help="list near-duplicate passages separately"
     )
@@ -268,6 +269,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=10, help=f"number of quotes (1-{MAX_K}, default 10)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     _server(p, "ask a running `newsearch serve` (default: $NEWSEARCH_SERVER)")
+    _index_options(p)
+
+    p = sub.add_parser("stories", help="stories (articles on one event), newest first")
+    p.add_argument("--since", help="only stories with an article on or after (YYYY-MM-DD)")
+    p.add_argument("--limit", type=int, default=20, help="stories listed (default 20)")
+    p.add_argument(
+        "--at-least", type=int, default=2, help="articles a story has at least (default 2)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    _index_options(p)
+
+    p = sub.add_parser("timeline", help="a story's passages that answer a question, by date")
+    p.add_argument("question", metavar="QUESTION", help="what the passages answer")
+    p.add_argument("--story", help="the story (default: that of the best answer)")
+    p.add_argument("-k", type=int, default=20, help=f"passages (1-{MAX_K}, default 20)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     _index_options(p)
 
     p = sub.add_parser("similar", help="articles like this one (more like this)")

@@ -78,17 +78,28 @@ def speaker_quotes(
 def fold_quotes(quotes: list[StoredQuote]) -> list[QuoteResult]:
     """One result a quote, in the order given; the same words in another article fold into
     the first as "also reported by"."""
-    out: list[tuple[set[str], QuoteResult]] = []
+    out = []
+    for leader, folded in fold(quotes):
+        result = _result(leader)
+        for q in folded:
+            if all(a.doc_id != q.doc_id for a in result.also_reported_by):
+                result.also_reported_by.append(QuoteSource(q.doc_id, q.source, q.title, q.date))
+        out.append(result)
+    return out
+
+
+def fold(quotes: list[StoredQuote]) -> list[tuple[StoredQuote, list[StoredQuote]]]:
+    """(the first quote of its words, the same words in other articles after it)."""
+    out: list[tuple[set[str], StoredQuote, list[StoredQuote]]] = []
     for q in quotes:
         words = set(_WORD.findall(q.text.casefold()))
-        for seen, result in out:
-            if result.doc_id != q.doc_id and _same(words, seen):
-                if all(a.doc_id != q.doc_id for a in result.also_reported_by):
-                    result.also_reported_by.append(QuoteSource(q.doc_id, q.source, q.title, q.date))
+        for seen, leader, folded in out:
+            if leader.doc_id != q.doc_id and _same(words, seen):
+                folded.append(q)
                 break
         else:
-            out.append((words, _result(q)))
-    return [result for _, result in out]
+            out.append((words, q, []))
+    return [(leader, folded) for _, leader, folded in out]
 
 
 def _same(a: set[str], b: set[str]) -> bool:

@@ -28,7 +28,7 @@ class Filters:
     """Restrictions applied inside a search: an outlet (matched against the outlet, the source
     file or the article id), a date range (inclusive), one article; passages holding a quote
     of a speaker, or naming a person, organisation or place (a name matches by its words:
-    "Blinken" finds "Antony Blinken")."""
+    "Blinken" finds "Antony Blinken"); the articles of one story."""
 
     outlet: str | None = None
     date_from: str | None = None
@@ -38,6 +38,7 @@ class Filters:
     person: str | None = None
     org: str | None = None
     place: str | None = None
+    story: str | None = None
 
     def active(self) -> bool:
         return any(getattr(self, name) for name in FILTER_FIELDS)
@@ -53,6 +54,7 @@ class Filters:
             date_from=normalise_date(self.date_from) if self.date_from else None,
             date_to=normalise_date(self.date_to) if self.date_to else None,
             doc_id=check_doc_id(self.doc_id) if self.doc_id else None,
+            story=self.story.strip() or None if self.story else None,
             **names,
         )
 
@@ -124,7 +126,7 @@ class SearchRequest:
 
 
 NAME_FILTERS = ("speaker", "person", "org", "place")
-FILTER_FIELDS = ("outlet", "date_from", "date_to", "doc_id", *NAME_FILTERS)
+FILTER_FIELDS = ("outlet", "date_from", "date_to", "doc_id", *NAME_FILTERS, "story")
 MAX_NAME_CHARS = 200
 
 

@@ -17,10 +17,10 @@ from service.encoders import Encoder
 from service.keywords import KeywordIndex
 from service.locks import RWLock
 from service.records import AlsoReported, Hit, SearchResponse
+from service.search.annotate import annotate
 from service.search.facets import count_facets
 from service.search.grouping import corroborated, group_near_duplicates
 from service.search.highlight import best_sentences
-from service.search.hit_quotes import attach_quotes
 from service.search.matches import match_spans, matcher
 from service.search.paging import (
     SHALLOW,
@@ -238,7 +238,7 @@ class Searcher:
         passages = self.store.passages_by_id(wanted)
         shown = [g for g in groups if g.leader in passages]
         hits = [self._hit(offset + n, g, passages) for n, g in enumerate(shown, start=1)]
-        attach_quotes(self.store, hits, [g.leader for g in shown])
+        annotate(self.store, hits, [g.leader for g in shown])
         return hits
 
     def ranked(

@@ -4,6 +4,7 @@ from service.store.database import HeldSnapshot, Store
 from service.store.fts import FtsReader, Tokenizer
 from service.store.rows import DocumentFilter, DocumentRow, StoredPassage, StoredQuote
 from service.store.schema import DB_NAME, SCHEMA_VERSION
+from service.store.stories import StoryRow
 
 __all__ = [
     "DB_NAME",
@@ -15,5 +16,6 @@ __all__ = [
     "Store",
     "StoredPassage",
     "StoredQuote",
+    "StoryRow",
     "Tokenizer",
 ]

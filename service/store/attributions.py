@@ -115,6 +115,15 @@ class Attributions:
         ).fetchall()
         return [StoredQuote(*row) for row in rows]
 
+    def story_quotes(self, story_id: str) -> list[StoredQuote]:
+        """The quotes of a story's articles, oldest first (undated last)."""
+        rows = self.conn.execute(
+            f"{QUOTE_SELECT} WHERE q.doc_id IN (SELECT doc_id FROM stories WHERE story_id = ?) "
+            "ORDER BY d.date IS NULL, d.date, d.added_at, q.doc_id, q.start",
+            (story_id,),
+        ).fetchall()
+        return [StoredQuote(*row) for row in rows]
+
     def entity_counts(self, passage_ids: list[int]) -> dict[str, list[tuple[str, int]]]:
         """For people, organisations, places and speakers: (name, articles) among the articles
         of those passages that name them (or quote them) in one of those passages."""

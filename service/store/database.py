@@ -24,13 +24,14 @@ from service.store.filters import where_clause
 from service.store.fts import FtsReader
 from service.store.rows import DocumentFilter, StoredPassage
 from service.store.schema import PASSAGE_SELECT, SCHEMA, SCHEMA_VERSION
+from service.store.stories import StoryRows
 
 # a small private page cache per connection (the OS page cache serves the rest), so a server's
 # memory does not grow with the index through its worker connections
 CACHE_KIB = 512
 
 
-class Store(Catalogue, Attributions):
+class Store(Catalogue, Attributions, StoryRows):
     """One SQLite file; one connection per thread (WAL: readers never block the writer)."""
 
     def __init__(self, path: Path) -> None:
@@ -172,7 +173,7 @@ class Store(Catalogue, Attributions):
     def delete_document(self, tx: sqlite3.Connection, doc_id: str) -> list[int]:
         """Removes the document and its passages; returns the removed passage ids."""
         ids = [r[0] for r in tx.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
-        for table in ("passages", "quotes", "entities", "analysed"):
+        for table in ("passages", "quotes", "entities", "analysed", "stories"):
             tx.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         tx.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return ids

@@ -40,4 +40,7 @@ def where_clause(filters: DocumentFilter) -> tuple[str, list[str]]:
                 f"WHERE e.kind = ? AND {name_clause('e.key')})"
             )
             args += [kind, name_pattern(name)]
+    if filters.story:
+        clauses.append("d.doc_id IN (SELECT doc_id FROM stories WHERE story_id = ?)")
+        args.append(filters.story)
     return (" AND ".join(clauses) or "1"), args

@@ -71,6 +71,12 @@ CREATE TABLE IF NOT EXISTS analysed (
     doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
     pipeline TEXT NOT NULL
 );
+-- the story each article belongs to (service.stories): articles that report one event
+CREATE TABLE IF NOT EXISTS stories (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    story_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_story ON stories(story_id);
 CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
     INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
 END;

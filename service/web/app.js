@@ -97,7 +97,24 @@ function renderHit(hit) {
                   passage(hit.text, hit.highlight, hit.matches));
   const speakers = [...new Set((hit.quotes || []).map((q) => q.speaker).filter(Boolean))];
   if (speakers.length) {
-    item.append(el("p", { class: "speakers" }, "Quoting " + speakers.join(", ")));
+    const line = el("p", { class: "speakers" }, "Quoting ");
+    speakers.forEach((name, n) => {
+      if (n) line.append(", ");
+      line.append(el("a", { href: "/?quotes=" + encodeURIComponent(name) }, name));
+    });
+    item.append(line);
+  }
+  for (const quote of hit.quotes || []) {
+    if (quote.first === false) { // on a timeline: where these words came out first
+      item.append(el("p", { class: "first" }, "Quote of " + (quote.speaker || "someone") +
+                     " first reported by " + quote.first_source));
+    }
+  }
+  if (hit.story_outlets > 1) {
+    const q = new URLSearchParams(location.search).get("q") || hit.title || "";
+    const link = "/?" + new URLSearchParams({ q, timeline: hit.story_id }).toString();
+    item.append(el("p", { class: "story" },
+                   el("a", { href: link }, hit.story_outlets + " outlets on this story")));
   }
   if (hit.also_reported_by && hit.also_reported_by.length) {
     const also = el("p", { class: "also" },
@@ -145,8 +162,81 @@ function request(params, offset) {
   });
 }
 
+// The views that are not a search: a speaker's quotes, the stories, a story's timeline.
+function renderQuote(quote) {
+  const who = (quote.speaker || "") + (quote.role ? " (" + quote.role + ")" : "");
+  const item = el("li", { class: "hit quote" },
+                  el("blockquote", { class: "passage" }, quote.text),
+                  el("p", { class: "meta" }, "— " + who + ", " + (quote.cue || "quoted") + " · ",
+                     el("a", { href: readerLink(quote.doc_id, 1) }, quote.source),
+                     quote.date ? " · " + quote.date : ""));
+  if (quote.also_reported_by.length) {
+    const also = el("p", { class: "also" }, "Also reported by: ");
+    quote.also_reported_by.forEach((other, n) => {
+      if (n) also.append(", ");
+      also.append(el("a", { href: readerLink(other.doc_id, 1) }, other.source));
+    });
+    item.append(also);
+  }
+  return item;
+}
+
+function renderStory(story) {
+  const dates = [...new Set([story.first_date, story.last_date].filter(Boolean))].join(" – ");
+  const link = "/?" + new URLSearchParams({ q: story.headline, timeline: story.story_id });
+  return el("li", { class: "hit story-card" },
+            el("a", { class: "title", href: link }, story.headline || story.story_id),
+            el("p", { class: "meta" }, story.articles + " articles · " + (dates || "undated")),
+            el("p", { class: "also" }, story.outlets.join(", ")));
+}
+
+const VIEWS = {
+  quotes: async (params) => {
+    const query = new URLSearchParams({ speaker: params.get("quotes"), k: "50" });
+    if (params.get("q")) query.set("q", params.get("q"));
+    const reply = await fetchJson("/quotes?" + query);
+    return [reply.quotes.map(renderQuote),
+            reply.quotes.length + " quotes of " + reply.speaker + ", newest first"];
+  },
+  stories: async () => {
+    const reply = await fetchJson("/stories?limit=50");
+    return [reply.stories.map(renderStory), reply.stories.length + " stories, newest first"];
+  },
+  timeline: async (params) => {
+    const query = new URLSearchParams({ q: params.get("q") || "", story: params.get("timeline") });
+    const reply = await fetchJson("/timeline?" + query);
+    return [reply.entries.map(renderHit),
+            "Timeline of “" + reply.headline + "” · " + reply.outlets.length + " outlets"];
+  },
+};
+
+async function showView(name, params, mine) {
+  $("empty").hidden = true;
+  $("facets").hidden = true;
+  showMore(null);
+  setStatus("Loading…", "busy");
+  document.title = name + " — newsearch";
+  try {
+    const [items, status] = await VIEWS[name](params);
+    if (mine !== latest) return;
+    $("results").replaceChildren(...items);
+    setStatus(status);
+  } catch (err) {
+    if (mine === latest) {
+      $("results").replaceChildren();
+      setStatus(err instanceof TypeError ? "Cannot reach the newsearch server." : err.message,
+                "error");
+    }
+  }
+}
+
 async function search(params) {
   const mine = ++latest;
+  const view = Object.keys(VIEWS).find((name) => params.has(name));
+  if (view) {
+    showView(view, params, mine);
+    return;
+  }
   const q = params.get("q");
   const similar = params.get("similar");
   $("empty").hidden = Boolean(q || similar);

@@ -78,3 +78,27 @@ def test_the_clients_pass_the_filters_and_read_quotes(quoting: Server) -> None:
             return len(await client.quotes("Blinken", "Abbas", k=3))
 
     assert asyncio.run(run()) >= 1
+
+
+def test_stories_and_timeline_over_http(quoting: Server) -> None:
+    with quoting.client() as http:
+        stories = http.get("/stories").json()["stories"]
+        assert stories and all(s["articles"] >= 2 for s in stories)
+        assert http.get("/stories", params={"at_least": 1}).json()["stories"]
+        story = stories[0]["story_id"]
+        hits = http.get("/search", params={"q": "Biden Netanyahu", "story": story}).json()
+        assert hits["results"] and all(h["story_id"] == story for h in hits["results"])
+        assert all(h["story_outlets"] == len(stories[0]["outlets"]) for h in hits["results"])
+        line = http.get("/timeline", params={"q": "Biden Netanyahu", "story": story}).json()
+        assert line["story_id"] == story and line["entries"]
+        dated = [e["date"] for e in line["entries"] if e["date"]]
+        assert dated == sorted(dated)
+        assert all(
+            {"first", "first_source"} <= set(q) for e in line["entries"] for q in e["quotes"]
+        )
+        assert http.get("/timeline", params={"q": "Biden"}).json()["story_id"]
+        assert_error(http.get("/timeline", params={"q": "x", "story": "nosuch"}), 404)
+        assert_error(http.get("/timeline", params={"q": " "}), 422)
+        assert_error(http.get("/stories", params={"limit": 0}), 422)
+        assert_error(http.get("/stories", params={"since": "May"}), 422)
+        assert_error(http.get("/stories", params={"sort": "x"}), 422, "invalid_input")

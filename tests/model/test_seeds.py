@@ -131,3 +131,12 @@ def test_the_speaker_filter_answers_the_blinken_abbas_question_first(
     assert all(any("Blinken" in (q["speaker"] or "") for q in h.quotes) for h in hits)
     quotes = model_index.quotes("Blinken", "what did Blinken tell Abbas", k=3)
     assert quotes and any(q.doc_id == BLINKEN_DOC for q in quotes)
+
+
+def test_the_five_seeds_are_one_story(model_index: NewsIndex) -> None:
+    stories = model_index.stories(at_least=1)
+    assert len(stories) == 1 and stories[0].articles == 5
+    hits = model_index.search(SearchRequest("what did Blinken tell Abbas", k=3)).results
+    assert all(h.story_id == stories[0].story_id and h.story_outlets == 5 for h in hits)
+    timeline = model_index.timeline("Biden Netanyahu phone call", k=10)
+    assert timeline.story_id == stories[0].story_id and len(timeline.entries) == 10

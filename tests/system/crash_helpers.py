@@ -11,6 +11,7 @@ from pathlib import Path
 from service import Article, NewsIndex, Settings
 from service.chunking import chunk
 from service.ingest import article_from_fields
+from service.maintenance import search_ok
 
 FAKE_MODEL = "hashing-64"
 
@@ -65,5 +66,5 @@ def audit(index_dir: Path, versions: list[dict[str, Article]]) -> dict[str, int]
             ]
             assert matched, f"{row.doc_id} is a mixture or unknown"
             counts[str(matched[0])] += 1
-        assert index.search_ok()
+        assert search_ok(index)
     return counts

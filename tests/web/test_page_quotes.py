@@ -55,3 +55,28 @@ def test_a_speaker_in_the_url_is_applied(served: Server, page: Any) -> None:
     )
     assert speakers and all(s and "Kirby" in s for s in speakers)
     assert not page.errors, page.errors
+
+
+def test_quotes_stories_and_timeline_views(served: Server, page: Any) -> None:
+    page.goto(served.url + "/?q=what+did+Blinken+tell+Abbas")
+    page.wait_for_selector("#results .hit .speakers a")
+    page.locator("#results .hit .speakers a", has_text="Blinken").first.click()
+    page.wait_for_selector("#results .quote blockquote")
+    assert "quotes of" in page.locator("#status").inner_text()
+    assert "Blinken" in page.locator("#results .quote .meta").first.inner_text()
+    page.goto(served.url + "/")
+    page.locator("footer a", has_text="Stories").click()
+    page.wait_for_selector("#results .story-card")
+    assert "stories, newest first" in page.locator("#status").inner_text()
+    page.locator("#results .story-card a.title").first.click()
+    page.wait_for_function("() => location.search.includes('timeline=')")
+    page.wait_for_selector("#results .hit")
+    assert page.locator("#status").inner_text().startswith("Timeline of")
+    dates = page.eval_on_selector_all("#results .hit .date", "ds => ds.map(d => d.textContent)")
+    assert dates == sorted(dates)
+    page.goto(served.url + "/?q=Biden+Netanyahu")
+    page.wait_for_selector("#results .hit .story a")
+    page.locator("#results .hit .story a").first.click()
+    page.wait_for_function("() => location.search.includes('timeline=')")
+    page.wait_for_selector("#results .hit")
+    assert not page.errors, page.errors

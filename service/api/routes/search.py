@@ -1,7 +1,9 @@
-"""GET and POST /search: both end in NewsIndex.search; GET /quotes in NewsIndex.quotes."""
+"""GET and POST /search: both end in NewsIndex.search; GET /quotes, /stories and /timeline in
+NewsIndex.quotes, .stories and .timeline."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -17,6 +19,9 @@ from service.api.schemas import (
     QuotesOut,
     SearchBody,
     SearchOut,
+    StoriesOut,
+    StoryOut,
+    TimelineOut,
 )
 from service.errors import InputError
 from service.search import (
@@ -29,6 +34,7 @@ from service.search import (
     SearchRequest,
     Sort,
 )
+from service.stories import MAX_LIST
 
 router = APIRouter(tags=["search"], dependencies=[Reader])
 NameQuery = Annotated[
@@ -54,6 +60,7 @@ def run_search(index: IndexDep, body: SearchBody) -> SearchOut:
         person=body.person,
         org=body.org,
         place=body.place,
+        story=body.story,
     )
     request = SearchRequest(
         body.query,
@@ -87,6 +94,7 @@ def search_get(
     person: NameQuery = None,
     org: NameQuery = None,
     place: NameQuery = None,
+    story: Annotated[str | None, Query(max_length=512)] = None,
     group: bool = True,
     highlight: bool = True,
     offset: Annotated[int, Query(ge=0, le=MAX_DEPTH - 1, description="results to skip")] = 0,
@@ -120,6 +128,7 @@ def search_get(
         person=person,
         org=org,
         place=place,
+        story=story,
         group=group,
         highlight=highlight,
         offset=offset,
@@ -165,3 +174,40 @@ def quotes_get(
     return QuotesOut(
         speaker=speaker.strip(), query=q, quotes=[QuoteOut(**x.to_dict()) for x in found]
     )
+
+
+@router.get("/stories", response_model=StoriesOut, responses=ERRORS, tags=["quotes"])
+def stories_get(
+    request: Request,
+    index: IndexDep,
+    since: IsoDate | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST, description="stories listed")] = 20,
+    at_least: Annotated[int, Query(ge=1, le=MAX_LIST, description="articles a story has")] = 2,
+) -> StoriesOut:
+    """Stories (articles that report one event), newest first, with their outlets, first
+    and last dates and a headline; with `since`, those with an article on or after it."""
+    unknown = sorted(set(request.query_params) - {"since", "limit", "at_least"})
+    if unknown:
+        raise InputError(
+            f"GET /stories has no parameter {unknown[0]!r}; it takes since, limit, at_least"
+        )
+    found = index.stories(since.isoformat() if since else None, limit, at_least)
+    return StoriesOut(stories=[StoryOut(**asdict(s)) for s in found])
+
+
+@router.get("/timeline", response_model=TimelineOut, responses=ERRORS, tags=["quotes"])
+def timeline_get(
+    request: Request,
+    index: IndexDep,
+    q: Annotated[str, Query(min_length=1, pattern=NOT_BLANK, description="the question")],
+    story: Annotated[
+        str | None, Query(max_length=512, description="default: the best answer's")
+    ] = None,
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="passages")] = 20,
+) -> TimelineOut:
+    """A story's passages that answer `q`, oldest first; each quote names the outlet that
+    reported it first."""
+    unknown = sorted(set(request.query_params) - {"q", "story", "k"})
+    if unknown:
+        raise InputError(f"GET /timeline has no parameter {unknown[0]!r}; it takes q, story, k")
+    return TimelineOut.model_validate(index.timeline(q, story, k).to_dict())

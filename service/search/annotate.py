@@ -1,9 +1,18 @@
-"""The quotes a search result's passage holds, with offsets into the result's text."""
+"""What a search result carries beside its passage: the quotes the passage holds (offsets into
+the result's text) and the story its article belongs to, with how many outlets report it."""
 
 from __future__ import annotations
 
 from service.records import Hit
 from service.store import Store
+
+
+def annotate(store: Store, hits: list[Hit], passage_ids: list[int]) -> None:
+    """Sets each result's quotes and story (`passage_ids`: the results' passages, in order)."""
+    attach_quotes(store, hits, passage_ids)
+    stories = store.stories_of({h.doc_id for h in hits})
+    for hit in hits:
+        hit.story_id, hit.story_outlets = stories.get(hit.doc_id, (None, 0))
 
 
 def attach_quotes(store: Store, hits: list[Hit], passage_ids: list[int]) -> None:

@@ -1,0 +1,139 @@
+"""Stories as stored: which story each article belongs to, the articles a new one may join,
+and stories listed with their outlets, dates and headline (a part of Store: every statement
+runs on `self.conn`)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from service.records import source_of
+
+
+@dataclass
+class StoryRow:
+    """A story: its articles' count, outlets, first and last dates, and a headline (its
+    earliest article's title)."""
+
+    story_id: str
+    articles: int
+    outlets: list[str]
+    first_date: str | None
+    last_date: str | None
+    headline: str
+    doc_ids: list[str] = field(default_factory=list)
+
+
+class StoryRows:
+    @property
+    def conn(self) -> sqlite3.Connection:  # Store's, one per thread
+        raise NotImplementedError
+
+    def set_story(self, tx: sqlite3.Connection, doc_id: str, story_id: str) -> None:
+        tx.execute("INSERT OR REPLACE INTO stories VALUES (?, ?)", (doc_id, story_id))
+
+    def story_candidates(
+        self, doc_id: str, date: str | None, days: int, limit: int
+    ) -> list[tuple[str, str, int]]:
+        """(doc_id, story_id, lead passage id) of the articles a new one dated `date` may be
+        the same story as: those dated within `days` of it, or either undated; the most
+        recently added first, `limit` at most."""
+        rows = self.conn.execute(
+            "SELECT d.doc_id, s.story_id, (SELECT min(p.id) FROM passages p "
+            "WHERE p.doc_id = d.doc_id) FROM documents d JOIN stories s ON s.doc_id = d.doc_id "
+            "WHERE d.doc_id != ? AND (? IS NULL OR d.date IS NULL OR "
+            "abs(julianday(substr(d.date, 1, 10)) - julianday(substr(?, 1, 10))) <= ?) "
+            "ORDER BY d.added_at DESC, d.rowid DESC LIMIT ?",
+            (doc_id, date, date, days, limit),
+        ).fetchall()
+        return [(str(d), str(s), int(p)) for d, s, p in rows if p is not None]
+
+    def entity_keys(self, doc_ids: Iterable[str]) -> dict[str, set[tuple[str, str]]]:
+        """(kind, name key) of the entities each article names."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT doc_id, kind, key FROM entities "
+            "WHERE doc_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(doc_ids)),),
+        )
+        found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for doc, kind, key in rows:
+            found[doc].add((kind, key))
+        return found
+
+    def without_story(self, limit: int) -> list[tuple[str, str | None, int]]:
+        """(doc_id, date, lead passage id) of articles with no story yet, oldest first."""
+        rows = self.conn.execute(
+            "SELECT d.doc_id, d.date, (SELECT min(p.id) FROM passages p "
+            "WHERE p.doc_id = d.doc_id) FROM documents d LEFT JOIN stories s "
+            "ON s.doc_id = d.doc_id WHERE s.doc_id IS NULL "
+            "ORDER BY d.date IS NULL, d.date, d.added_at, d.rowid LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            (str(d), None if t is None else str(t), -1 if p is None else int(p)) for d, t, p in rows
+        ]
+
+    def stories_of(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """Article id -> (its story, how many outlets the story's articles come from)."""
+        rows = self.conn.execute(
+            "SELECT s.doc_id, s.story_id, (SELECT count(DISTINCT source_of(d.outlet, "
+            "d.source_path, d.doc_id)) FROM stories t JOIN documents d ON d.doc_id = t.doc_id "
+            "WHERE t.story_id = s.story_id) FROM stories s "
+            "WHERE s.doc_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(doc_ids)),),
+        )
+        return {str(d): (str(s), int(n)) for d, s, n in rows}
+
+    def list_stories(
+        self, since: str | None, limit: int, min_articles: int = 1, story: str | None = None
+    ) -> list[StoryRow]:
+        """Stories newest first (by their last date; undated last), with at least
+        `min_articles` articles and, with `since`, an article on or after that date (`story`:
+        that one alone)."""
+        rows = self.conn.execute(
+            "SELECT s.story_id, d.doc_id, d.title, d.date, d.outlet, d.source_path, "
+            "(SELECT substr(p.text, 1, 200) FROM passages p WHERE p.doc_id = d.doc_id "
+            "ORDER BY p.id LIMIT 1) FROM stories s JOIN documents d ON d.doc_id = s.doc_id "
+            "WHERE s.story_id IN ("
+            "SELECT t.story_id FROM stories t JOIN documents e ON e.doc_id = t.doc_id "
+            "WHERE ? IS NULL OR t.story_id = ? "
+            "GROUP BY t.story_id HAVING count(*) >= ? AND (? IS NULL OR max(e.date) >= ?)) "
+            "ORDER BY d.date IS NULL, d.date, d.added_at",
+            (story, story, min_articles, since, since),
+        ).fetchall()
+        stories: dict[str, StoryRow] = {}
+        for story_id, doc, title, date, outlet, path, lead in rows:
+            row = stories.get(story_id)
+            if row is None:
+                row = stories[story_id] = StoryRow(
+                    story_id, 0, [], date, date, title or _sentence(lead or "")
+                )
+            row.articles += 1
+            row.doc_ids.append(doc)
+            source = source_of(outlet, path, doc)
+            if source not in row.outlets:
+                row.outlets.append(source)
+            if date and (row.last_date is None or date > row.last_date):
+                row.last_date = date
+            if date and row.first_date is None:
+                row.first_date = date
+            if not row.headline and title:
+                row.headline = title
+        ordered = sorted(
+            stories.values(),
+            key=lambda s: (s.last_date is not None, s.last_date or ""),
+            reverse=True,
+        )
+        return ordered[:limit]
+
+
+def _sentence(text: str) -> str:
+    """An untitled article's headline: its first sentence, or its first 200 characters."""
+    for end in (". ", "? ", "! "):
+        at = text.find(end)
+        if 0 < at < 200:
+            return text[: at + 1]
+    return text.strip()
