@@ -105,7 +105,7 @@ def evaluate(
         local = settings.with_(index_dir=index_dir or Path(tmp) / "index")
         with NewsIndex.open(local, writable=True, create=True) as index:
             index.add_articles(iter_corpus(data.corpus), progress=progress)
-            doc_of = index.passage_documents()
+            doc_of = index.store.passage_docs()
             query_ids = (
                 sorted(data.queries)[:limit_queries] if limit_queries else sorted(data.queries)
             )

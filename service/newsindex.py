@@ -232,10 +232,6 @@ class NewsIndex:
         """Questions about the people the articles mention most (for an empty search page)."""
         return example_questions(self.store, limit)
 
-    def passage_documents(self) -> dict[int, str]:
-        """Passage id -> document id, for every passage (evaluation)."""
-        return self.store.passage_docs()
-
     def stats(self) -> Stats:
         """Counts, model, size on disk, generation and vector search kind."""
         docs, passages = self.store.counts()
