@@ -111,3 +111,29 @@ def test_the_polnear_scorer_runs_on_a_slice() -> None:
         timeout=300,
     ).stdout
     assert "speech     content ov" in out and "speaker right" in out
+
+
+def test_paragraphs_left_unparsed_are_read_safely(analyser) -> None:  # type: ignore[no-untyped-def]
+    # names with no cue, quotation or title beside them: entities only, no parse (a walk of
+    # an unparsed tree once crashed the process)
+    text = "\n".join(
+        ["Jane Smith visited Paris on Monday with Tom Brown.", "Tom Brown met Acme Corp in Lyon."]
+        * 20
+        + ["Jane Smith said the trip went well."]
+    )
+    analysis = analyser.analyse(text)
+    assert {"Jane Smith", "Tom Brown"} <= {e.name for e in analysis.entities}
+    assert [q.speaker for q in analysis.quotes] == ["Jane Smith"]
+
+
+def test_doubled_apostrophes_are_quotation_marks(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Aides said he believed in airing differences. ''This was not the basis of our "
+        "policy,'' Mr. Rhodes said. ''It was to be energetic.'' He didn't say more."
+    )
+    assert quoted(text) == [
+        "''This was not the basis of our policy,''",
+        "''It was to be energetic.''",
+    ]
+    found = [(q.kind, q.speaker) for q in analyser.analyse(text).quotes if q.kind == "direct"]
+    assert found == [("direct", "Rhodes"), ("direct", "Rhodes")]

@@ -10,6 +10,7 @@ from typing import Any
 
 from service.attribution.cues import may_attribute, may_name_role
 from service.attribution.extract import analyse_docs, split_paragraphs
+from service.attribution.marks import for_parser
 from service.attribution.records import Analysis, Entity, Quote, name_key
 from service.errors import InputError, MissingDependency
 
@@ -43,7 +44,7 @@ class Analyser:
         parse costs as much again, and most paragraphs of news need none)."""
         nlp = self.nlp()
         paras = [split_paragraphs(text) for text in texts]
-        docs = [nlp.make_doc(p) for article in paras for _, p in article]
+        docs = [nlp.make_doc(for_parser(p)) for article in paras for _, p in article]
         if "ner" in nlp.pipe_names:
             docs = list(nlp.get_pipe("ner").pipe(docs, batch_size=BATCH))
         rest = [name for name in nlp.pipe_names if name != "ner"]

@@ -49,16 +49,20 @@ def analyse_docs(text: str, docs: Iterable[tuple[int, Doc]]) -> Analysis:
     entities: list[tuple[int, int, str, Entry]] = []
     colons: dict[int, tuple[int, Token]] = {}  # where each colon is, for _colon_before
     for base, doc in docs:
+        parsed = doc.has_annotation("DEP")
         colons.update((base + t.idx, (base, t)) for t in doc if t.text == ":")
         for ent in doc.ents:
             kind = ENTITY_KINDS.get(ent.label_)
             if kind is None:
                 continue
             start = base + ent.start_char
-            entry = names.add(ent.text, kind, start, _role(ent) if kind == "person" else None)
+            # a paragraph left unparsed (no cue, quote or title in it) has no tree to read a
+            # role from: walking one would read unset heads
+            role = _role(ent) if kind == "person" and parsed else None
+            entry = names.add(ent.text, kind, start, role)
             if entry is not None:
                 entities.append((start, base + ent.end_char, kind, entry))
-        if not doc.has_annotation("DEP"):
+        if not parsed:
             continue  # no cue and no quotation in it (service.attribution.Analyser)
         for sent in doc.sents:
             found += _sentence(text, base, sent, marks, names)

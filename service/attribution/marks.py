@@ -8,6 +8,7 @@ import re
 
 OPENING = '“„«"‘'
 CLOSERS = {"“": "”", "„": "“”", "«": "»", '"': '"', "‘": "’"}
+DOUBLED = "''"  # two apostrophes for a double quotation mark
 _PARAGRAPH = re.compile(r"[^\n]+")
 
 
@@ -30,22 +31,35 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     open_at: int | None = None
     closer = ""
     for n, (start, end) in enumerate(paras):
-        i = start + 1 if open_at is not None else start  # a continuing quote's new mark
+        # a continuing quote's new mark is skipped
+        i = start + (len(closer) if closer == DOUBLED else 1) if open_at is not None else start
         while i < end:
             ch = text[i]
+            if text.startswith(DOUBLED, i):  # '' as a quotation mark, as some newsrooms type
+                if open_at is None and (i == start or not text[i - 1].isalnum()):
+                    open_at, closer = i, DOUBLED
+                elif closer == DOUBLED and (i + 2 >= end or not text[i + 2].isalnum()):
+                    spans.append((open_at, i + 2))  # type: ignore[arg-type]
+                    open_at, closer = None, ""
+                i += 2
+                continue
             if open_at is None:
                 if ch in OPENING and _opens(text, i, start):
                     open_at, closer = i, CLOSERS[ch]
-            elif ch in closer and _closes(text, i, end):
+            elif closer != DOUBLED and ch in closer and _closes(text, i, end):
                 spans.append((open_at, i + 1))
                 open_at = None
             i += 1
         if open_at is not None:
             following = paras[n + 1][0] if n + 1 < len(paras) else None
-            if following is None or text[following] not in OPENING:
+            if following is None or not _opens_paragraph(text, following):
                 spans.append((open_at, end))  # never closed: the paragraph ends it
                 open_at = None
     return spans
+
+
+def _opens_paragraph(text: str, at: int) -> bool:
+    return text[at] in OPENING or text.startswith(DOUBLED, at)
 
 
 def _opens(text: str, i: int, para_start: int) -> bool:
@@ -62,3 +76,21 @@ def _closes(text: str, i: int, para_end: int) -> bool:
     if text[i] not in '"’':
         return True
     return i + 1 >= para_end or not text[i + 1].isalnum()
+
+
+_DOUBLED_MARK = re.compile("''")
+
+
+def for_parser(text: str) -> str:
+    """The paragraph as the parser should read it: '' quotation marks as curly ones (two
+    characters each still, so offsets stay: ““ and ””), since the parser takes '' for a closing mark
+    and runs a quote into the sentence before it."""
+    if DOUBLED not in text:
+        return text
+
+    def curly(m: re.Match[str]) -> str:
+        i = m.start()
+        opening = (i == 0 or not text[i - 1].isalnum()) and text[i + 2 : i + 3].isalnum()
+        return "\u201c\u201c" if opening else "\u201d\u201d"
+
+    return _DOUBLED_MARK.sub(curly, text)

@@ -30,8 +30,7 @@ class Entry:
     name: str
     kind: str  # person, org, place
     role: str | None = None
-    last_seen: int = -1
-    mentions: int = 0
+    seen: list[int] = field(default_factory=list)  # where it is named, in any order
     words: list[str] = field(default_factory=list)
 
 
@@ -65,8 +64,7 @@ class Names:
             entry.name, entry.words = name, name.casefold().split()  # the fuller form
         if role and not entry.role:
             entry.role = role
-        entry.last_seen = max(entry.last_seen, at)
-        entry.mentions += 1
+        entry.seen.append(at)
         return entry
 
     def _find(self, name: str, kind: str) -> Entry | None:
@@ -81,14 +79,14 @@ class Names:
         return None
 
     def last_person(self, before: int, role_word: str | None = None) -> Entry | None:
-        candidates = [e for e in self.entries if e.kind == "person" and 0 <= e.last_seen < before]
+        candidates = [e for e in self.entries if e.kind == "person" and _last(e, before) >= 0]
         if role_word:
             candidates = [e for e in candidates if e.role and role_word in e.role.casefold()]
-        return max(candidates, key=lambda e: e.last_seen, default=None)
+        return max(candidates, key=lambda e: _last(e, before), default=None)
 
     def last_org(self, before: int) -> Entry | None:
-        candidates = [e for e in self.entries if e.kind == "org" and 0 <= e.last_seen < before]
-        return max(candidates, key=lambda e: e.last_seen, default=None)
+        candidates = [e for e in self.entries if e.kind == "org" and _last(e, before) >= 0]
+        return max(candidates, key=lambda e: _last(e, before), default=None)
 
     def resolve_pronoun(self, word: str, at: int) -> Entry | None:
         word = word.casefold()
@@ -103,6 +101,11 @@ class Names:
         if head in ROLE_WORDS:
             return self.last_person(at, head)
         return None
+
+
+def _last(entry: Entry, before: int) -> int:
+    """Where the entry was last named before `before` (-1: not yet)."""
+    return max((at for at in entry.seen if at < before), default=-1)
 
 
 def _same_person(known: list[str], new: list[str]) -> bool:
