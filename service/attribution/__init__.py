@@ -62,7 +62,7 @@ class Analyser:
 
 
 def _wants_parse(doc: Any) -> bool:
-    if may_attribute(doc.text):
+    if may_attribute(doc.text) or doc.text.rstrip().endswith(":"):  # "Here's Clinton in 1992:"
         return True
     return any(e.label_ == "PERSON" for e in doc.ents) and may_name_role(doc.text)
 

@@ -50,7 +50,8 @@ def analyse_docs(text: str, docs: Iterable[tuple[int, Doc]]) -> Analysis:
     colons: dict[int, tuple[int, Token]] = {}  # where each colon is, for _colon_before
     for base, doc in docs:
         parsed = doc.has_annotation("DEP")
-        colons.update((base + t.idx, (base, t)) for t in doc if t.text == ":")
+        if parsed:  # a colon's clause is read from the tree
+            colons.update((base + t.idx, (base, t)) for t in doc if t.text == ":")
         for ent in doc.ents:
             kind = ENTITY_KINDS.get(ent.label_)
             if kind is None:
@@ -137,6 +138,8 @@ def _speech(
     if hi <= lo:
         return None
     entry, mention = _speaker(text, base, subject, src, names)
+    if entry is not None:
+        names.spoke(entry, src[0])
     return _Found(lo, hi, cue, src, entry, mention)
 
 

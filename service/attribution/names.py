@@ -14,6 +14,7 @@ def _words(block: str) -> frozenset[str]:
     return frozenset(block.split())
 
 
+SPEAKER_REACH = 500  # characters back a pronoun looks for the person last quoted
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _TITLES = _words(
     """
@@ -51,6 +52,7 @@ class Names:
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
+        self.speakers: list[tuple[int, Entry]] = []  # (where, who) of each person quoted
 
     def add(self, text: str, kind: str, at: int, role: str | None = None) -> Entry | None:
         name = clean_name(text, kind)
@@ -88,9 +90,16 @@ class Names:
         candidates = [e for e in self.entries if e.kind == "org" and _last(e, before) >= 0]
         return max(candidates, key=lambda e: _last(e, before), default=None)
 
+    def spoke(self, entry: Entry, at: int) -> None:
+        if entry.kind == "person":
+            self.speakers.append((at, entry))
+
     def resolve_pronoun(self, word: str, at: int) -> Entry | None:
         word = word.casefold()
         if word in PRONOUNS_PERSON:
+            recent = [(w, e) for w, e in self.speakers if at - SPEAKER_REACH <= w < at]
+            if recent:  # "he said" goes on with whoever was just quoted
+                return max(recent, key=lambda we: we[0])[1]
             return self.last_person(at)
         if word in PRONOUNS_GROUP and word == "it":
             return self.last_org(at)
