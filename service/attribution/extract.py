@@ -27,6 +27,7 @@ Doc = Any
 ENTITY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _TRIM = set(" ,.;:-–—()[]\n")
+WINDOW = 6  # tokens after a quotation its "X retaliated" may take
 MIN_QUOTE_WORDS = 4  # a shorter quotation with no cue is a phrase held at arm's length
 
 
@@ -47,11 +48,11 @@ def analyse_docs(text: str, docs: Iterable[tuple[int, Doc]]) -> Analysis:
     marks = quote_spans(text)
     found: list[_Found] = []
     entities: list[tuple[int, int, str, Entry]] = []
-    colons: dict[int, tuple[int, Token]] = {}  # where each colon is, for _colon_before
+    tokens: dict[int, tuple[int, Token]] = {}  # parsed tokens by where they start
     for base, doc in docs:
         parsed = doc.has_annotation("DEP")
-        if parsed:  # a colon's clause is read from the tree
-            colons.update((base + t.idx, (base, t)) for t in doc if t.text == ":")
+        if parsed:  # a colon's clause, or the verb after a quote, is read from the tree
+            tokens.update((base + t.idx, (base, t)) for t in doc)
         for ent in doc.ents:
             kind = ENTITY_KINDS.get(ent.label_)
             if kind is None:
@@ -67,7 +68,7 @@ def analyse_docs(text: str, docs: Iterable[tuple[int, Doc]]) -> Analysis:
             continue  # no cue and no quotation in it (service.attribution.Analyser)
         for sent in doc.sents:
             found += _sentence(text, base, sent, marks, names)
-    found = _with_marks(text, found, marks, names, colons)
+    found = _with_marks(text, found, marks, names, tokens)
     quotes = [_quote(text, f, marks) for f in sorted(found, key=lambda f: f.start)]
     return Analysis(
         quotes=quotes,
@@ -111,6 +112,10 @@ def _speech(
     subject = _subject(verb)
     if subject is None:
         return None
+    if _inside(marks)(base + subject.idx):  # the parser took words of the quote for it
+        subject = _named_near(base, verb, marks)
+        if subject is None:
+            return None
     only_quotes = verb.lemma_.casefold() in QUOTE_VERBS
     said = [] if only_quotes else [c for c in verb.children if c.dep_ in ("ccomp", "parataxis")]
     s_lo, s_hi = base + sent.start_char, base + sent.end_char
@@ -141,6 +146,18 @@ def _speech(
     if entry is not None:
         names.spoke(entry, src[0])
     return _Found(lo, hi, cue, src, entry, mention)
+
+
+def _named_near(base: int, verb: Token, marks: list[tuple[int, int]]) -> Token | None:
+    """The person or organisation named between a quotation's end and its cue, or just after
+    the cue ("…,'' Mr. Trump said" / "…,'' said Mr. Trump"), outside every quotation."""
+    inside = _inside(marks)
+    for ent in verb.doc.ents:
+        if ENTITY_KINDS.get(ent.label_) not in ("person", "org") or inside(base + ent.start_char):
+            continue
+        if 0 < verb.i - ent.end + 1 <= 2 or 0 < ent.start - verb.i <= 2:
+            return ent.root
+    return None
 
 
 def _next_to(
@@ -195,6 +212,10 @@ def _with_marks(
         if colon is not None:
             out.append(_Found(a, b, *colon))
             continue
+        after = _verb_after(text, b, tokens, names)
+        if after is not None:
+            out.append(_Found(a, b, *after))
+            continue
         if len(text[a:b].split()) < MIN_QUOTE_WORDS:
             continue
         before = [f for f in out if f.end <= a and a - f.end < 600]
@@ -237,6 +258,34 @@ def _colon_before(
         return None
     entry, mention = _speaker(text, base, tok, src, names)
     return (base + colon.idx, base + colon.idx + 1, ":"), src, entry, mention or ""
+
+
+def _verb_after(
+    text: str, b: int, tokens: dict[int, tuple[int, Token]], names: Names
+) -> tuple[tuple[int, int, str], tuple[int, int], Entry | None, str] | None:
+    """A quotation that ends on a comma, ? or ! and is followed by "X <verb>" or "<verb> X"
+    ("“France will always be France,” an angry Hollande retaliated"): any verb there is its
+    cue, outside the list of verbs of saying."""
+    inner = b - 2 if text[b - 2 : b] == "''" else b - 1
+    if text[inner - 1 : inner] not in (",", "?", "!", "—"):
+        return None
+    j = b
+    while j < len(text) and text[j] == " ":
+        j += 1
+    if j not in tokens:
+        return None
+    base, first = tokens[j]
+    sent = first.sent
+    for tok in first.doc[first.i : min(first.i + WINDOW, sent.end)]:
+        if tok.pos_ != "VERB":
+            continue
+        subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+        if subject is None or not first.i <= subject.i < first.i + WINDOW:
+            return None
+        src = _span(base, subject.subtree)
+        entry, mention = _speaker(text, base, subject, src, names)
+        return _cue_span(base, tok), src, entry, mention or ""
+    return None
 
 
 def _quoted(text: str, f: _Found, marks: list[tuple[int, int]]) -> bool:
