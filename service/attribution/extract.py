@@ -27,6 +27,9 @@ Doc = Any
 ENTITY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _TRIM = set(" ,.;:-–—()[]\n")
+_TOPIC_PREPS = {"about", "for"}
+_CLAUSE_ADVERBS = {"when", "as", "while", "then", "where", "how", "why"}
+_STATEMENTS = {"statement", "interview", "release", "tweet", "post", "email", "letter", "part"}
 WINDOW = 6  # tokens after a quotation its "X retaliated" may take
 MIN_QUOTE_WORDS = 4  # a shorter quotation with no cue is a phrase held at arm's length
 
@@ -364,12 +367,28 @@ def _role(ent: Any) -> str | None:
 
 
 def _cue_span(base: int, verb: Token) -> tuple[int, int, str]:
+    """The cue as annotators draw it: the verb with its auxiliaries, negation and particle,
+    an adverb just before it ("also said", "later told"), and what qualifies it just after:
+    "in a statement", a preposition whose object is the topic ("asked about", "called
+    for"). Annotators differ on "said Tuesday" and "said of": those stay out."""
     parts = [verb] + [
         c for c in verb.children if c.dep_ in ("aux", "neg", "prt") and abs(c.i - verb.i) <= 2
     ]
     lo = min(t.i for t in parts)
     hi = max(t.i for t in parts)
     doc = verb.doc
+    before = doc[lo - 1] if lo > 0 else None
+    adverb = before is not None and before.dep_ == "advmod" and before.head.i == verb.i
+    if adverb and before.lower_ not in _CLAUSE_ADVERBS:  # type: ignore[union-attr]
+        lo -= 1
+    after = doc[hi + 1] if hi + 1 < len(doc) else None
+    if after is not None and after.head.i == verb.i:
+        if after.dep_ == "prep" and after.lower_ in _TOPIC_PREPS:
+            hi = after.i
+        elif after.dep_ == "prep" and after.lower_ == "in":
+            obj = [t for t in after.subtree if t.i > after.i]
+            if obj and obj[-1].lower_ in _STATEMENTS and len(obj) <= 3:
+                hi = obj[-1].i
     start, end = base + doc[lo].idx, base + _end(doc[hi])
     return start, end, doc[lo : hi + 1].text
 
