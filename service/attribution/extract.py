@@ -113,9 +113,8 @@ def _speech(
     text: str, base: int, sent: Any, verb: Token, marks: list[tuple[int, int]], names: Names
 ) -> _Found | None:
     subject = _subject(verb)
-    if subject is None:
-        return None
-    if _inside(marks)(base + subject.idx):  # the parser took words of the quote for it
+    # none (the parser hung the name elsewhere), or words of the quote: the name beside it
+    if subject is None or _inside(marks)(base + subject.idx):
         subject = _named_near(base, verb, marks)
         if subject is None:
             return None
