@@ -119,7 +119,11 @@ def _speech(
         if subject is None:
             return None
     only_quotes = verb.lemma_.casefold() in QUOTE_VERBS
-    said = [] if only_quotes else [c for c in verb.children if c.dep_ in ("ccomp", "parataxis")]
+    said = (
+        []
+        if only_quotes
+        else [c for c in verb.children if c.dep_ in ("ccomp", "parataxis", "xcomp")]
+    )
     s_lo, s_hi = base + sent.start_char, base + sent.end_char
     src = _span(base, subject.subtree)
     pieces = [_span(base, c.subtree) for c in said]
