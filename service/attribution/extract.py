@@ -27,6 +27,8 @@ Doc = Any
 ENTITY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _TRIM = set(" ,.;:-–—()[]\n")
+_COMPLEMENTS = ("ccomp", "parataxis", "xcomp")  # what was said, hanging from its verb
+_NOT_XCOMP = {"continue", "go"}  # "continue to back Clinton" reports nothing said
 _TOPIC_PREPS = {"about", "for"}
 _CLAUSE_ADVERBS = {"when", "as", "while", "then", "where", "how", "why"}
 _STATEMENTS = {"statement", "interview", "release", "tweet", "post", "email", "letter", "part"}
@@ -119,13 +121,10 @@ def _speech(
         if subject is None:
             return None
     only_quotes = verb.lemma_.casefold() in QUOTE_VERBS
-    said = (
-        []
-        if only_quotes
-        else [c for c in verb.children if c.dep_ in ("ccomp", "parataxis", "xcomp")]
-    )
+    complements = _COMPLEMENTS[:2] if verb.lemma_ in _NOT_XCOMP else _COMPLEMENTS
+    said = [] if only_quotes else [c for c in verb.children if c.dep_ in complements]
     s_lo, s_hi = base + sent.start_char, base + sent.end_char
-    src = _span(base, subject.subtree)
+    src = _mention(base, subject)
     pieces = [_span(base, c.subtree) for c in said]
     in_sentence = [(a, b) for a, b in marks if a < s_hi and b > s_lo and not _holds(a, b, src)]
     cue_at = base + verb.idx
@@ -164,6 +163,17 @@ def _named_near(base: int, verb: Token, marks: list[tuple[int, int]]) -> Token |
         if 0 < verb.i - ent.end + 1 <= 2 or 0 < ent.start - verb.i <= 2:
             return ent.root
     return None
+
+
+def _mention(base: int, subject: Token) -> tuple[int, int]:
+    """Where the speaker is named: the subject's phrase, less a dateline before it
+    ("CLEVELAND, July 19 (UPI) — Mr. X"). A relative clause stays: cutting it ("Friedman, who
+    is white, said") lost more annotated source words than it saved on PolNeAR train."""
+    tokens = list(subject.subtree)
+    dash = [t.i for t in tokens if t.text in ("—", "--") and t.i < subject.i]
+    if dash:
+        tokens = [t for t in tokens if t.i > dash[-1]] or [subject]
+    return _span(base, tokens)
 
 
 def _next_to(
