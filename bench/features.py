@@ -27,9 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 from run import article_texts  # noqa: E402  (bench/run.py: the same archive)
 
-from service import NewsIndex, SearchRequest, Settings  # noqa: E402
+import service.search.searcher as searcher_module  # noqa: E402
+from service import Filters, NewsIndex, SearchRequest, Settings  # noqa: E402
 from service.search.grouping import shingles  # noqa: E402
 
+# a plain search whose results do not carry their quotes and story: what those cost
+BARE = "plain, results without quotes, story"
 VARIANTS: dict[str, dict[str, Any]] = {
     "plain hybrid (k = 10)": {},
     "+ facets (outlets, dates by month)": {"facets": True},
@@ -38,7 +41,17 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "page 2 (offset 10)": {"offset": 10},
     "page 11 (offset 100)": {"offset": 100},
     "page 51 (offset 500)": {"offset": 500},
+    "speaker = Trump (quotes filter)": {"filters": Filters(speaker="Trump")},
+    "person = Obama (entity filter)": {"filters": Filters(person="Obama")},
+    BARE: {},
 }
+
+
+annotate = searcher_module.annotate
+
+
+def _skip(*args: Any) -> None:
+    return None
 
 
 def archive(data: Path, path: Path, passages: int) -> None:
@@ -98,9 +111,11 @@ def main() -> None:
             for name in names[n % len(names) :] + names[: n % len(names)]:  # each first in turn
                 index.encoder.clear_cache()
                 shingles.cache_clear()
+                searcher_module.annotate = _skip if name == BARE else annotate
                 started = time.perf_counter()
                 index.search(SearchRequest(question, k=10, **VARIANTS[name]))
                 timings[name].append((time.perf_counter() - started) * 1000)
+        searcher_module.annotate = annotate
         stats = index.stats()
     plain = statistics.median(timings["plain hybrid (k = 10)"])
     rows = []

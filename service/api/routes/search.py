@@ -195,7 +195,12 @@ def stories_get(
     return StoriesOut(stories=[StoryOut(**asdict(s)) for s in found])
 
 
-@router.get("/timeline", response_model=TimelineOut, responses=ERRORS, tags=["quotes"])
+@router.get(
+    "/timeline",
+    response_model=TimelineOut,
+    responses={**ERRORS, 404: {"model": ErrorOut, "description": "no such story"}},
+    tags=["quotes"],
+)
 def timeline_get(
     request: Request,
     index: IndexDep,
