@@ -28,6 +28,7 @@ class Analyser:
         self.pipeline = pipeline
         self._nlp: Any = None
         self._lock = threading.Lock()
+        self._using = _USING.setdefault(pipeline, threading.Lock())
 
     def nlp(self) -> Any:
         with self._lock:
@@ -41,8 +42,13 @@ class Analyser:
     def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
         """Every article's analysis. Their paragraphs go through the entity recogniser in one
         stream; only those that may hold an attribution or a title are parsed as well (the
-        parse costs as much again, and most paragraphs of news need none)."""
+        parse costs about as much again; a paragraph with no quotation mark, cue word, title
+        or closing colon needs none)."""
         nlp = self.nlp()
+        with self._using:  # a spaCy pipeline is not made to run on two threads at once
+            return self._analyse(nlp, texts)
+
+    def _analyse(self, nlp: Any, texts: Sequence[str]) -> list[Analysis]:
         paras = [split_paragraphs(text) for text in texts]
         docs = [nlp.make_doc(for_parser(p)) for article in paras for _, p in article]
         if "ner" in nlp.pipe_names:
@@ -67,6 +73,7 @@ def _wants_parse(doc: Any) -> bool:
     return any(e.label_ == "PERSON" for e in doc.ents) and may_name_role(doc.text)
 
 
+_USING: dict[str, threading.Lock] = {}  # one lock a loaded pipeline, shared as it is
 _PIPELINES: dict[str, Any] = {}  # loaded once a process: every index and analyser shares it
 _PIPELINES_LOCK = threading.Lock()
 

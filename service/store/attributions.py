@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from service.attribution.records import Analysis, name_key
 from service.store.rows import StoredQuote
@@ -128,27 +129,32 @@ class Attributions:
         """For people, organisations, places and speakers: (name, articles) among the articles
         of those passages that name them (or quote them) in one of those passages."""
         ids = json.dumps(passage_ids)
+        # counted in SQL, a row a name: the rows of every mention cost more than the search
         rows = self.conn.execute(
-            "SELECT DISTINCT e.kind, e.key, e.name, e.doc_id FROM entities e JOIN passages p "
+            "SELECT kind, key, max(name), count(DISTINCT doc_id) FROM ("
+            "SELECT e.kind AS kind, e.key AS key, e.name AS name, e.doc_id AS doc_id "
+            "FROM entities e JOIN passages p "
             "ON p.doc_id = e.doc_id AND e.start >= p.start AND e.start < p.end "
             "WHERE p.id IN (SELECT value FROM json_each(?)) "
-            "UNION ALL SELECT DISTINCT 'speaker', q.speaker_key, q.speaker, q.doc_id "
+            "UNION ALL SELECT 'speaker', q.speaker_key, q.speaker, q.doc_id "
             "FROM quotes q JOIN passages p "
             "ON p.doc_id = q.doc_id AND q.start < p.end AND q.end > p.start "
-            "WHERE q.speaker_key IS NOT NULL AND p.id IN (SELECT value FROM json_each(?))",
+            "WHERE q.speaker_key IS NOT NULL AND p.id IN (SELECT value FROM json_each(?))"
+            ") GROUP BY kind, key",
             (ids, ids),
         ).fetchall()
-        articles: dict[tuple[str, str], set[str]] = defaultdict(set)
-        spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-        for kind, key, name, doc in rows:
-            articles[kind, key].add(doc)
-            spellings[kind, key][name] += 1
-        for kind, key in list(articles):  # "Blinken" alone is "Antony Blinken" of elsewhere
-            if " " not in key:
-                fuller = [k for c, k in articles if c == kind and k.endswith(" " + key)]
-                if len(fuller) == 1:
-                    articles[kind, fuller[0]] |= articles.pop((kind, key))
+        found: dict[tuple[str, str], list[Any]] = {(k, key): [name, n] for k, key, name, n in rows}
+        by_last: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for kind, key in found:
+            if " " in key:
+                by_last[kind, key.rsplit(" ", 1)[1]].append(key)
+        # "Blinken" alone is the "Antony Blinken" of other articles (within an article the
+        # names are one already, so the counts add up)
+        for kind, key in list(found):
+            fuller = by_last.get((kind, key), []) if " " not in key else []
+            if len(fuller) == 1:
+                found[kind, fuller[0]][1] += found.pop((kind, key))[1]
         counts: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for (kind, key), docs in articles.items():
-            counts[kind].append((spellings[kind, key].most_common(1)[0][0], len(docs)))
+        for (kind, _), (name, n) in found.items():
+            counts[kind].append((str(name), int(n)))
         return counts

@@ -27,7 +27,7 @@ def where_clause(filters: DocumentFilter) -> tuple[str, list[str]]:
         args.append(filters.doc_id)
     if filters.speaker:  # a passage holding (part of) one of the speaker's quotes
         clauses.append(
-            "p.id IN (SELECT s.id FROM quotes q JOIN passages s ON s.doc_id = q.doc_id "
+            "p.id IN (SELECT s.id FROM quotes q CROSS JOIN passages s ON s.doc_id = q.doc_id "
             f"AND q.start < s.end AND q.end > s.start WHERE {name_clause('q.speaker_key')})"
         )
         args.append(name_pattern(filters.speaker))
@@ -35,7 +35,7 @@ def where_clause(filters: DocumentFilter) -> tuple[str, list[str]]:
         name = getattr(filters, kind)
         if name:
             clauses.append(
-                "p.id IN (SELECT s.id FROM entities e JOIN passages s ON s.doc_id = e.doc_id "
+                "p.id IN (SELECT s.id FROM entities e CROSS JOIN passages s ON s.doc_id = e.doc_id "
                 "AND e.start >= s.start AND e.start < s.end "
                 f"WHERE e.kind = ? AND {name_clause('e.key')})"
             )

@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS quotes (
     cue_end INTEGER,
     role TEXT
 );
-CREATE INDEX IF NOT EXISTS quotes_doc ON quotes(doc_id, start);
+-- covering what a result's quotes and the speaker facet read, so neither reads the table
+CREATE INDEX IF NOT EXISTS quotes_doc ON quotes(doc_id, start, end, speaker_key, speaker);
 CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(speaker_key);
 CREATE TABLE IF NOT EXISTS entities (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -63,7 +64,7 @@ CREATE TABLE IF NOT EXISTS entities (
     name TEXT NOT NULL,
     key TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS entities_doc ON entities(doc_id, start);
+CREATE INDEX IF NOT EXISTS entities_doc ON entities(doc_id, start, kind, key, name);
 CREATE INDEX IF NOT EXISTS entities_key ON entities(kind, key);
 -- which articles have had their quotes and entities found, and by which pipeline: an index
 -- made before this step, or with it off, is analysed later without re-embedding
