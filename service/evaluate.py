@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.attribution import OFF
 from service.config import Settings
 from service.errors import InputError
 from service.newsindex import NewsIndex
@@ -102,7 +103,8 @@ def evaluate(
 
     data = load_dataset(dataset_dir)
     with tempfile.TemporaryDirectory(prefix="newsearch-eval-") as tmp:
-        local = settings.with_(index_dir=index_dir or Path(tmp) / "index")
+        # retrieval is scored: who said what changes no ranking, so its cost is left out
+        local = settings.with_(index_dir=index_dir or Path(tmp) / "index", nlp=OFF)
         with NewsIndex.open(local, writable=True, create=True) as index:
             index.add_articles(iter_corpus(data.corpus), progress=progress)
             doc_of = index.store.passage_docs()
