@@ -21,17 +21,22 @@ from service.attribution.cues import (
 from service.attribution.marks import paragraphs, quote_spans
 from service.attribution.names import Entry, Names
 from service.attribution.records import Analysis, Entity, Quote
+from service.attribution.spans import (
+    cue_span,
+    holds,
+    inside_any,
+    mention_span,
+    span,
+    token_end,
+    trim,
+)
 
 Token = Any  # spacy.tokens.Token, typed loosely: spaCy ships no stubs
 Doc = Any
 ENTITY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
-_TRIM = set(" ,.;:-–—()[]\n")
 _COMPLEMENTS = ("ccomp", "parataxis", "xcomp")  # what was said, hanging from its verb
 _NOT_XCOMP = {"continue", "go"}  # "continue to back Clinton" reports nothing said
-_TOPIC_PREPS = {"about", "for"}
-_CLAUSE_ADVERBS = {"when", "as", "while", "then", "where", "how", "why"}
-_STATEMENTS = {"statement", "interview", "release", "tweet", "post", "email", "letter", "part"}
 WINDOW = 6  # tokens after a quotation its "X retaliated" may take
 MIN_QUOTE_WORDS = 4  # a shorter quotation with no cue is a phrase held at arm's length
 
@@ -88,7 +93,7 @@ def split_paragraphs(text: str) -> list[tuple[int, str]]:
 def _sentence(
     text: str, base: int, sent: Any, marks: list[tuple[int, int]], names: Names
 ) -> Iterator[_Found]:
-    inside = _inside(marks)
+    inside = inside_any(marks)
     for tok in sent:
         at = base + tok.idx
         if inside(at):
@@ -116,7 +121,7 @@ def _speech(
 ) -> _Found | None:
     subject = _subject(verb)
     # none (the parser hung the name elsewhere), or words of the quote: the name beside it
-    if subject is None or _inside(marks)(base + subject.idx):
+    if subject is None or inside_any(marks)(base + subject.idx):
         subject = _named_near(base, verb, marks)
         if subject is None:
             return None
@@ -124,9 +129,9 @@ def _speech(
     complements = _COMPLEMENTS[:2] if verb.lemma_ in _NOT_XCOMP else _COMPLEMENTS
     said = [] if only_quotes else [c for c in verb.children if c.dep_ in complements]
     s_lo, s_hi = base + sent.start_char, base + sent.end_char
-    src = _mention(base, subject)
-    pieces = [_span(base, c.subtree) for c in said]
-    in_sentence = [(a, b) for a, b in marks if a < s_hi and b > s_lo and not _holds(a, b, src)]
+    src = mention_span(base, subject)
+    pieces = [span(base, c.subtree) for c in said]
+    in_sentence = [(a, b) for a, b in marks if a < s_hi and b > s_lo and not holds(a, b, src)]
     cue_at = base + verb.idx
     quoted = [(a, b) for a, b in in_sentence if not a <= cue_at < b]
     if not pieces and not quoted:
@@ -143,8 +148,8 @@ def _speech(
             hi = src[0]
         elif lo < src[1] < hi and src[0] <= lo:
             lo = src[1]
-    cue = _cue_span(base, verb)
-    lo, hi = _trim(text, lo, hi)
+    cue = cue_span(base, verb)
+    lo, hi = trim(text, lo, hi)
     if hi <= lo:
         return None
     entry, mention = _speaker(text, base, subject, src, names)
@@ -156,24 +161,13 @@ def _speech(
 def _named_near(base: int, verb: Token, marks: list[tuple[int, int]]) -> Token | None:
     """The person or organisation named between a quotation's end and its cue, or just after
     the cue ("…,'' Mr. Trump said" / "…,'' said Mr. Trump"), outside every quotation."""
-    inside = _inside(marks)
+    inside = inside_any(marks)
     for ent in verb.doc.ents:
         if ENTITY_KINDS.get(ent.label_) not in ("person", "org") or inside(base + ent.start_char):
             continue
         if 0 < verb.i - ent.end + 1 <= 2 or 0 < ent.start - verb.i <= 2:
             return ent.root
     return None
-
-
-def _mention(base: int, subject: Token) -> tuple[int, int]:
-    """Where the speaker is named: the subject's phrase, less a dateline before it
-    ("CLEVELAND, July 19 (UPI) — Mr. X"). A relative clause stays: cutting it ("Friedman, who
-    is white, said") lost more annotated source words than it saved on PolNeAR train."""
-    tokens = list(subject.subtree)
-    dash = [t.i for t in tokens if t.text in ("—", "--") and t.i < subject.i]
-    if dash:
-        tokens = [t for t in tokens if t.i > dash[-1]] or [subject]
-    return _span(base, tokens)
 
 
 def _next_to(
@@ -198,14 +192,14 @@ def _according(text: str, base: int, sent: Any, tok: Token, names: Names) -> Ite
     lo_tok = min(t.i for t in tok.subtree)
     hi_tok = max(t.i for t in tok.subtree)
     s_lo, s_hi = base + sent.start_char, base + sent.end_char
-    a_lo, a_hi = base + tok.doc[lo_tok].idx, base + _end(tok.doc[hi_tok])
-    before, after = _trim(text, s_lo, a_lo), _trim(text, a_hi, s_hi)
+    a_lo, a_hi = base + tok.doc[lo_tok].idx, base + token_end(tok.doc[hi_tok])
+    before, after = trim(text, s_lo, a_lo), trim(text, a_hi, s_hi)
     lo, hi = before if before[1] - before[0] >= after[1] - after[0] else after
     if hi <= lo:
         return
-    src = _span(base, obj.subtree)
+    src = span(base, obj.subtree)
     entry, mention = _speaker(text, base, obj, src, names)
-    cue = (base + tok.idx, base + _end(to), text[base + tok.idx : base + _end(to)])
+    cue = (base + tok.idx, base + token_end(to), text[base + tok.idx : base + token_end(to)])
     yield _Found(lo, hi, cue, src, entry, mention)
 
 
@@ -263,13 +257,13 @@ def _colon_before(
         subject = _subject(tok)
         if subject is None:
             return None
-        src = _span(base, subject.subtree)
+        src = span(base, subject.subtree)
         entry, mention = _speaker(text, base, subject, src, names)
-        return _cue_span(base, tok), src, entry, mention or ""
+        return cue_span(base, tok), src, entry, mention or ""
     if tok.pos_ not in ("PROPN", "NOUN"):
         return None
     left = [t for t in tok.subtree if t.i < colon.i]
-    src = _trim(text, *_span(base, left))
+    src = trim(text, *span(base, left))
     if src[1] - src[0] > 80:
         return None
     entry, mention = _speaker(text, base, tok, src, names)
@@ -298,9 +292,9 @@ def _verb_after(
         subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
         if subject is None or not first.i <= subject.i < first.i + WINDOW:
             return None
-        src = _span(base, subject.subtree)
+        src = span(base, subject.subtree)
         entry, mention = _speaker(text, base, subject, src, names)
-        return _cue_span(base, tok), src, entry, mention or ""
+        return cue_span(base, tok), src, entry, mention or ""
     return None
 
 
@@ -377,60 +371,3 @@ def _role(ent: Any) -> str | None:
             if any(t.lower_ in ROLE_WORDS for t in phrase) and len(phrase) <= 8:
                 return " ".join(t.text for t in phrase)
     return None
-
-
-def _cue_span(base: int, verb: Token) -> tuple[int, int, str]:
-    """The cue as annotators draw it: the verb with its auxiliaries, negation and particle,
-    an adverb just before it ("also said", "later told"), and what qualifies it just after:
-    "in a statement", a preposition whose object is the topic ("asked about", "called
-    for"). Annotators differ on "said Tuesday" and "said of": those stay out."""
-    parts = [verb] + [
-        c for c in verb.children if c.dep_ in ("aux", "neg", "prt") and abs(c.i - verb.i) <= 2
-    ]
-    lo = min(t.i for t in parts)
-    hi = max(t.i for t in parts)
-    doc = verb.doc
-    before = doc[lo - 1] if lo > 0 else None
-    adverb = before is not None and before.dep_ == "advmod" and before.head.i == verb.i
-    if adverb and before.lower_ not in _CLAUSE_ADVERBS:  # type: ignore[union-attr]
-        lo -= 1
-    after = doc[hi + 1] if hi + 1 < len(doc) else None
-    if after is not None and after.head.i == verb.i:
-        if after.dep_ == "prep" and after.lower_ in _TOPIC_PREPS:
-            hi = after.i
-        elif after.dep_ == "prep" and after.lower_ == "in":
-            obj = [t for t in after.subtree if t.i > after.i]
-            if obj and obj[-1].lower_ in _STATEMENTS and len(obj) <= 3:
-                hi = obj[-1].i
-    start, end = base + doc[lo].idx, base + _end(doc[hi])
-    return start, end, doc[lo : hi + 1].text
-
-
-def _span(base: int, tokens: Iterable[Token]) -> tuple[int, int]:
-    toks = list(tokens)
-    lo = min(toks, key=lambda t: t.i)
-    hi = max(toks, key=lambda t: t.i)
-    return base + lo.idx, base + _end(hi)
-
-
-def _end(tok: Token) -> int:
-    return int(tok.idx + len(tok.text))
-
-
-def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
-    while lo < hi and text[lo] in _TRIM:
-        lo += 1
-    while hi > lo and text[hi - 1] in _TRIM:
-        hi -= 1
-    return lo, hi
-
-
-def _holds(a: int, b: int, span: tuple[int, int]) -> bool:
-    return a <= span[0] and span[1] <= b
-
-
-def _inside(marks: list[tuple[int, int]]) -> Any:
-    def check(at: int) -> bool:
-        return any(a < at < b - 1 for a, b in marks)
-
-    return check

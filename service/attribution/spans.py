@@ -1,0 +1,81 @@
+"""Where things are in an article, from its parse: a speaker's mention, a cue as annotators
+draw it, a run of tokens as character offsets, and the tests on quotation spans the rules use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+Token = Any  # spacy.tokens.Token
+TRIM = set(" ,.;:-–—()[]\n")
+_TOPIC_PREPS = {"about", "for"}
+_CLAUSE_ADVERBS = {"when", "as", "while", "then", "where", "how", "why"}
+_STATEMENTS = {"statement", "interview", "release", "tweet", "post", "email", "letter", "part"}
+
+
+def mention_span(base: int, subject: Token) -> tuple[int, int]:
+    """Where the speaker is named: the subject's phrase, less a dateline before it
+    ("CLEVELAND, July 19 (UPI) — Mr. X"). A relative clause stays: cutting it ("Friedman, who
+    is white, said") lost more annotated source words than it saved on PolNeAR train."""
+    tokens = list(subject.subtree)
+    dash = [t.i for t in tokens if t.text in ("—", "--") and t.i < subject.i]
+    if dash:
+        tokens = [t for t in tokens if t.i > dash[-1]] or [subject]
+    return span(base, tokens)
+
+
+def cue_span(base: int, verb: Token) -> tuple[int, int, str]:
+    """The cue as annotators draw it: the verb with its auxiliaries, negation and particle,
+    an adverb just before it ("also said", "later told"), and what qualifies it just after:
+    "in a statement", a preposition whose object is the topic ("asked about", "called
+    for"). Annotators differ on "said Tuesday" and "said of": those stay out."""
+    parts = [verb] + [
+        c for c in verb.children if c.dep_ in ("aux", "neg", "prt") and abs(c.i - verb.i) <= 2
+    ]
+    lo = min(t.i for t in parts)
+    hi = max(t.i for t in parts)
+    doc = verb.doc
+    before = doc[lo - 1] if lo > 0 else None
+    adverb = before is not None and before.dep_ == "advmod" and before.head.i == verb.i
+    if adverb and before.lower_ not in _CLAUSE_ADVERBS:  # type: ignore[union-attr]
+        lo -= 1
+    after = doc[hi + 1] if hi + 1 < len(doc) else None
+    if after is not None and after.head.i == verb.i:
+        if after.dep_ == "prep" and after.lower_ in _TOPIC_PREPS:
+            hi = after.i
+        elif after.dep_ == "prep" and after.lower_ == "in":
+            obj = [t for t in after.subtree if t.i > after.i]
+            if obj and obj[-1].lower_ in _STATEMENTS and len(obj) <= 3:
+                hi = obj[-1].i
+    start, end = base + doc[lo].idx, base + token_end(doc[hi])
+    return start, end, doc[lo : hi + 1].text
+
+
+def span(base: int, tokens: Iterable[Token]) -> tuple[int, int]:
+    toks = list(tokens)
+    lo = min(toks, key=lambda t: t.i)
+    hi = max(toks, key=lambda t: t.i)
+    return base + lo.idx, base + token_end(hi)
+
+
+def token_end(tok: Token) -> int:
+    return int(tok.idx + len(tok.text))
+
+
+def trim(text: str, lo: int, hi: int) -> tuple[int, int]:
+    while lo < hi and text[lo] in TRIM:
+        lo += 1
+    while hi > lo and text[hi - 1] in TRIM:
+        hi -= 1
+    return lo, hi
+
+
+def holds(a: int, b: int, span: tuple[int, int]) -> bool:
+    return a <= span[0] and span[1] <= b
+
+
+def inside_any(marks: list[tuple[int, int]]) -> Any:
+    def check(at: int) -> bool:
+        return any(a < at < b - 1 for a, b in marks)
+
+    return check
