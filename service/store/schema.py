@@ -24,6 +24,9 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
 CREATE INDEX IF NOT EXISTS documents_outlet ON documents(outlet);
+-- the newest articles, and the newest undated ones: the candidates a new story reads
+CREATE INDEX IF NOT EXISTS documents_added ON documents(added_at);
+CREATE INDEX IF NOT EXISTS documents_undated ON documents(added_at) WHERE date IS NULL;
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,

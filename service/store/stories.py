@@ -4,6 +4,7 @@ runs on `self.conn`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections import defaultdict
@@ -39,16 +40,32 @@ class StoryRows:
         self, doc_id: str, date: str | None, days: int, limit: int
     ) -> list[tuple[str, str, int]]:
         """(doc_id, story_id, lead passage id) of the articles a new one dated `date` may be
-        the same story as: those dated within `days` of it, or either undated; the most
-        recently added first, `limit` at most."""
-        rows = self.conn.execute(
-            "SELECT d.doc_id, s.story_id, (SELECT min(p.id) FROM passages p "
-            "WHERE p.doc_id = d.doc_id) FROM documents d JOIN stories s ON s.doc_id = d.doc_id "
-            "WHERE d.doc_id != ? AND (? IS NULL OR d.date IS NULL OR "
-            "abs(julianday(substr(d.date, 1, 10)) - julianday(substr(?, 1, 10))) <= ?) "
-            "ORDER BY d.added_at DESC, d.rowid DESC LIMIT ?",
-            (doc_id, date, date, days, limit),
-        ).fetchall()
+        the same story as: those dated within `days` of it, and undated ones; the most
+        recently added first, `limit` of each at most. Read through indexes (date, added_at):
+        a scan of every article for each new one made indexing quadratic."""
+        window = _window(date, days)
+        lead = "(SELECT min(p.id) FROM passages p WHERE p.doc_id = d.doc_id)"
+        if window is None:  # undated: the newest articles, whatever their date
+            rows = self.conn.execute(
+                f"SELECT d.doc_id, s.story_id, {lead} FROM documents d INDEXED BY documents_added "
+                "JOIN stories s ON s.doc_id = d.doc_id WHERE d.doc_id != ? "
+                "ORDER BY d.added_at DESC LIMIT ?",
+                (doc_id, limit),
+            ).fetchall()
+        else:
+            rows = self.conn.execute(
+                f"SELECT d.doc_id, s.story_id, {lead} FROM documents d "
+                "JOIN stories s ON s.doc_id = d.doc_id WHERE d.doc_id != ? "
+                "AND d.date >= ? AND d.date < ? ORDER BY d.added_at DESC LIMIT ?",
+                (doc_id, window[0], window[1], limit),
+            ).fetchall()
+            rows += self.conn.execute(
+                f"SELECT d.doc_id, s.story_id, {lead} FROM documents d "
+                "INDEXED BY documents_undated JOIN stories s ON s.doc_id = d.doc_id "
+                "WHERE d.doc_id != ? AND d.date IS NULL "
+                "ORDER BY d.added_at DESC LIMIT ?",
+                (doc_id, limit),
+            ).fetchall()
         return [(str(d), str(s), int(p)) for d, s, p in rows if p is not None]
 
     def entity_keys(self, doc_ids: Iterable[str]) -> dict[str, set[tuple[str, str]]]:
@@ -128,6 +145,20 @@ class StoryRows:
             reverse=True,
         )
         return ordered[:limit]
+
+
+def _window(date: str | None, days: int) -> tuple[str, str] | None:
+    """[first day, the day after the last) around an ISO date, as strings that compare as
+    dates do (None: undated or unreadable)."""
+    if not date:
+        return None
+    try:
+        day = dt.date.fromisoformat(date[:10])
+    except ValueError:
+        return None
+    return (day - dt.timedelta(days=days)).isoformat(), (
+        day + dt.timedelta(days=days + 1)
+    ).isoformat()
 
 
 def _sentence(text: str) -> str:
