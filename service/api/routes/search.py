@@ -47,6 +47,13 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
+def only_known(request: Request, path: str, names: list[str]) -> None:
+    """A GET refuses a parameter it does not take, as a POST body refuses a field."""
+    unknown = sorted(set(request.query_params) - set(names))
+    if unknown:
+        raise InputError(f"GET {path} has no parameter {unknown[0]!r}; it takes {', '.join(names)}")
+
+
 def run_search(index: IndexDep, body: SearchBody) -> SearchOut:
     if body.outlet and body.source and body.outlet != body.source:
         # both filters apply, and no passage has two different sources
@@ -109,12 +116,7 @@ def search_get(
     """The passages that answer the question `q`, best first (filters apply inside the
     search). The query language (phrases, -exclusions, OR, outlet:, after:, before:) is in
     the search guide; an unknown parameter is refused, as in POST /search."""
-    unknown = sorted(set(request.query_params) - set(SearchBody.model_fields) - {"q"})
-    if unknown:
-        raise InputError(
-            f"GET /search has no parameter {unknown[0]!r}; it takes q, "
-            + ", ".join(n for n in SearchBody.model_fields if n != "query")
-        )
+    only_known(request, "/search", ["q", *(n for n in SearchBody.model_fields if n != "query")])
     body = SearchBody(
         query=q,
         k=k,
@@ -167,9 +169,7 @@ def quotes_get(
 ) -> QuotesOut:
     """The speaker's quotes, newest first; the same quote in several outlets is one, with
     also_reported_by. With `q`, only those in the passages that best answer it."""
-    unknown = sorted(set(request.query_params) - {"speaker", "q", "k"})
-    if unknown:
-        raise InputError(f"GET /quotes has no parameter {unknown[0]!r}; it takes speaker, q, k")
+    only_known(request, "/quotes", ["speaker", "q", "k"])
     found = index.quotes(speaker, q, k)
     return QuotesOut(
         speaker=speaker.strip(), query=q, quotes=[QuoteOut(**x.to_dict()) for x in found]
@@ -186,11 +186,7 @@ def stories_get(
 ) -> StoriesOut:
     """Stories (articles that report one event), newest first, with their outlets, first
     and last dates and a headline; with `since`, those with an article on or after it."""
-    unknown = sorted(set(request.query_params) - {"since", "limit", "at_least"})
-    if unknown:
-        raise InputError(
-            f"GET /stories has no parameter {unknown[0]!r}; it takes since, limit, at_least"
-        )
+    only_known(request, "/stories", ["since", "limit", "at_least"])
     found = index.stories(since.isoformat() if since else None, limit, at_least)
     return StoriesOut(stories=[StoryOut(**asdict(s)) for s in found])
 
@@ -212,7 +208,5 @@ def timeline_get(
 ) -> TimelineOut:
     """A story's passages that answer `q`, oldest first; each quote names the outlet that
     reported it first."""
-    unknown = sorted(set(request.query_params) - {"q", "story", "k"})
-    if unknown:
-        raise InputError(f"GET /timeline has no parameter {unknown[0]!r}; it takes q, story, k")
+    only_known(request, "/timeline", ["q", "story", "k"])
     return TimelineOut.model_validate(index.timeline(q, story, k).to_dict())
