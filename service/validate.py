@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from service.errors import InputError
 
@@ -46,3 +46,13 @@ def normalise_date(value: str) -> str:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
         raise InputError(f"date {value[:40]!r} is not an ISO date like 2021-05-13") from None
+
+
+def shift_day(day: date, days: int) -> str:
+    """`day` moved by `days`, as a string that compares with stored dates as dates do. Past
+    either end of the calendar it is a bound beyond every date there (an archive may hold a
+    mis-keyed 0001-01-01), not an OverflowError."""
+    try:
+        return (day + timedelta(days=days)).isoformat()
+    except OverflowError:
+        return "0000-12-31" if days < 0 else "9999-12-32"

@@ -116,3 +116,23 @@ def test_stories_are_given_with_analysis_off_too(tmp_path: Path) -> None:
     with NewsIndex.open(settings, writable=True, create=True) as index:
         index.add_articles(_articles())
         assert [s.doc_ids for s in index.stories()] == [["a", "b"]]
+
+
+def test_dates_at_the_ends_of_the_calendar(tmp_path: Path) -> None:
+    # a window of STORY_DAYS around 0001-01-01 or 9999-12-31 leaves the calendar; such a date
+    # is still a date an archive can hold (a mis-keyed year), not an internal error
+    settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL, nlp=NLP_OFF)
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        index.add_articles(
+            [
+                Article(doc_id="first", text=CALL, date="0001-01-01"),
+                Article(doc_id="again", text=CALL, date="0001-01-02"),
+                Article(doc_id="last", text=FLOOD, date="9999-12-31"),
+            ]
+        )
+        by_doc = {d: s.story_id for s in index.stories(at_least=1) for d in s.doc_ids}
+        assert by_doc["first"] == by_doc["again"] != by_doc["last"]
+        assert index.search(SearchRequest(query="ceasefire before:0001-01-01")).results == []
+        late = index.search(SearchRequest(query="ceasefire after:9999-12-31")).results
+        assert [h.doc_id for h in late] == ["last"]  # after: includes its day
+        assert index.search(SearchRequest(query="ceasefire before:0001-01-03")).results

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from service.errors import InputError
-from service.validate import normalise_date
+from service.validate import normalise_date, shift_day
 
 OPERATORS = ("outlet", "after", "before")
 _QUOTES = {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'}
@@ -105,7 +105,7 @@ def parse_query(query: str) -> ParsedQuery:
         excluded=tuple(excluded),
         outlet=found.get("outlet"),
         date_from=_day(found["after"], "after") if "after" in found else None,
-        date_to=(date.fromisoformat(before) - timedelta(days=1)).isoformat() if before else None,
+        date_to=shift_day(date.fromisoformat(before), -1) if before else None,
         phrases=tuple(phrases),
     )
 

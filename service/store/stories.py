@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from service.records import source_of
+from service.validate import shift_day
 
 
 @dataclass
@@ -156,9 +157,7 @@ def _window(date: str | None, days: int) -> tuple[str, str] | None:
         day = dt.date.fromisoformat(date[:10])
     except ValueError:
         return None
-    return (day - dt.timedelta(days=days)).isoformat(), (
-        day + dt.timedelta(days=days + 1)
-    ).isoformat()
+    return shift_day(day, -days), shift_day(day, days + 1)
 
 
 def _sentence(text: str) -> str:
