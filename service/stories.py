@@ -50,24 +50,26 @@ def same_story(similarity: float, shared_names: int) -> bool:
 def _best_story(
     store: Store, doc_id: str, date: str | None, lead: np.ndarray | None, dim: int
 ) -> str | None:
+    """The story of the most alike candidate that is alike enough, if any."""
     if lead is None:
         return None
-    candidates = store.story_candidates(doc_id, date, STORY_DAYS, CANDIDATES)
+    candidates, leads = store.story_candidates(doc_id, date, STORY_DAYS, CANDIDATES, dim)
     if not candidates:
         return None
-    vectors = store.vectors_for([p for _, _, p in candidates], dim)
-    names = store.entity_keys([doc_id, *(d for d, _, _ in candidates)])
-    own = names.get(doc_id, set())
-    best: tuple[float, str] | None = None
-    for other, story, passage in candidates:
-        vector = vectors.get(passage)
-        if vector is None:
-            continue
-        similarity = float(np.dot(lead, vector))
-        alike = same_story(similarity, len(own & names.get(other, set())))
-        if alike and (best is None or similarity > best[0]):
-            best = (similarity, story)
-    return None if best is None else best[1]
+    similarity = (leads @ lead).tolist()
+    own: set[tuple[str, str]] | None = None  # read only when names could decide
+    for n in sorted(range(len(candidates)), key=similarity.__getitem__, reverse=True):
+        other, story = candidates[n]
+        if same_story(similarity[n], 0):
+            return story
+        if own is None:
+            own = store.entity_keys([doc_id]).get(doc_id, set())
+        if not same_story(similarity[n], len(own)):
+            return None  # no less alike one can be, even sharing every name
+        shared = len(own & store.entity_keys([other]).get(other, set()))
+        if same_story(similarity[n], shared):
+            return story
+    return None
 
 
 def list_stories(store: Store, since: str | None, limit: int, at_least: int) -> list[StoryRow]:

@@ -77,6 +77,31 @@ def test_results_count_their_storys_outlets_and_filter_by_it(storied: NewsIndex)
     assert found == {"a", "b"}
 
 
+def test_a_storys_outlet_count_follows_deletes_and_changes(tmp_path: Path) -> None:
+    def outlets(index: NewsIndex, doc_id: str) -> int:
+        request = SearchRequest("ceasefire talks Cairo", filters=Filters(doc_id=doc_id))
+        return index.search(request).results[0].story_outlets
+
+    settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL, nlp=NLP_OFF)
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        index.add_articles(_articles())
+        assert outlets(index, "a") == 2
+        index.delete("b")
+        assert outlets(index, "a") == 1
+        index.add_articles([Article(doc_id="b", text=CALL, date="2021-05-11", outlet="Wire A")])
+        assert outlets(index, "a") == 1  # the same outlet twice is one outlet
+        index.add_articles([Article(doc_id="b", text=CALL, date="2021-05-11", outlet="Paper C")])
+        assert outlets(index, "a") == 2
+        index.delete("a")
+        assert outlets(index, "b") == 1  # b replaced: its old outlet's count went with it
+        index.add_articles([_articles()[0]])
+    db = tmp_path / "idx" / "newsearch.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM story_sources")  # as stories stored before their counts
+    with NewsIndex.open(settings) as index:
+        assert outlets(index, "a") == 2
+
+
 def test_the_timeline_marks_who_reported_a_quote_first(storied: NewsIndex) -> None:
     timeline = storied.timeline("foreign minister guns silent")
     assert timeline.story_id and timeline.headline == "Talks stall"
@@ -97,6 +122,7 @@ def test_an_older_index_gets_its_stories_on_the_next_run(cli, tmp_path: Path) ->
     db = tmp_path / "idx" / "newsearch.db"
     with sqlite3.connect(db) as conn:
         conn.execute("DELETE FROM stories")  # as an index made before stories
+        conn.execute("DROP TABLE story_sources")
     again = cli("index", "seeds", "--index-dir", idx)
     assert "gave 5 article(s) indexed before their story" in again.out
     listed = json.loads(cli("stories", "--at-least", "1", "--json", "--index-dir", idx).out)

@@ -55,6 +55,11 @@ class Store(Catalogue, Attributions, StoryRows):
                 raise IndexCorrupt(
                     f"{path} has schema version {found}, this newsearch reads {SCHEMA_VERSION}"
                 )
+            uncounted = "SELECT 1 FROM stories WHERE NOT EXISTS (SELECT 1 FROM story_sources)"
+            if conn.execute(uncounted).fetchone():
+                with self.transaction() as tx:
+                    if tx.execute(uncounted).fetchone():
+                        self.count_story_sources(tx)
         except sqlite3.DatabaseError as exc:
             error = translate(exc, path)
             if isinstance(error, IndexCorrupt):
@@ -173,7 +178,8 @@ class Store(Catalogue, Attributions, StoryRows):
     def delete_document(self, tx: sqlite3.Connection, doc_id: str) -> list[int]:
         """Removes the document and its passages; returns the removed passage ids."""
         ids = [r[0] for r in tx.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
-        for table in ("passages", "quotes", "entities", "passage_names", "analysed", "stories"):
+        self.leave_story(tx, doc_id)
+        for table in ("passages", "quotes", "entities", "passage_names", "analysed"):
             tx.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         tx.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return ids

@@ -89,6 +89,14 @@ CREATE TABLE IF NOT EXISTS stories (
     story_id TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS stories_story ON stories(story_id);
+-- how many of a story's articles each source (outlet) has: a result's "N outlets on this story"
+-- without reading every article of a story that may hold thousands (kept by StoryRows)
+CREATE TABLE IF NOT EXISTS story_sources (
+    story_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (story_id, source)
+) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
     INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
 END;

@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from service.records import source_of
 from service.validate import shift_day
 
@@ -34,40 +36,69 @@ class StoryRows:
     def conn(self) -> sqlite3.Connection:  # Store's, one per thread
         raise NotImplementedError
 
+    def _matrix(self, blobs: list[bytes], dim: int) -> np.ndarray:  # Store's
+        raise NotImplementedError
+
     def set_story(self, tx: sqlite3.Connection, doc_id: str, story_id: str) -> None:
-        tx.execute("INSERT OR REPLACE INTO stories VALUES (?, ?)", (doc_id, story_id))
+        """Puts the (written) article in a story, out of any it was in."""
+        self.leave_story(tx, doc_id)
+        tx.execute("INSERT INTO stories VALUES (?, ?)", (doc_id, story_id))
+        tx.execute(
+            "INSERT INTO story_sources SELECT ?, source_of(outlet, source_path, doc_id), 1 "
+            "FROM documents WHERE doc_id = ? "
+            "ON CONFLICT (story_id, source) DO UPDATE SET articles = articles + 1",
+            (story_id, doc_id),
+        )
+
+    def leave_story(self, tx: sqlite3.Connection, doc_id: str) -> None:
+        """Takes the article out of its story (before it is deleted or moved)."""
+        row = tx.execute(
+            "SELECT s.story_id, source_of(d.outlet, d.source_path, d.doc_id) FROM stories s "
+            "JOIN documents d ON d.doc_id = s.doc_id WHERE s.doc_id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            return
+        tx.execute("DELETE FROM stories WHERE doc_id = ?", (doc_id,))
+        tx.execute(
+            "UPDATE story_sources SET articles = articles - 1 WHERE story_id = ? AND source = ?",
+            row,
+        )
+        tx.execute("DELETE FROM story_sources WHERE story_id = ? AND articles <= 0", row[:1])
+
+    def count_story_sources(self, tx: sqlite3.Connection) -> None:
+        """story_sources from the stories, for an index whose stories came before it."""
+        tx.execute("DELETE FROM story_sources")
+        tx.execute(
+            "INSERT INTO story_sources SELECT s.story_id, "
+            "source_of(d.outlet, d.source_path, d.doc_id) AS source, count(*) FROM stories s "
+            "JOIN documents d ON d.doc_id = s.doc_id GROUP BY s.story_id, source"
+        )
 
     def story_candidates(
-        self, doc_id: str, date: str | None, days: int, limit: int
-    ) -> list[tuple[str, str, int]]:
-        """(doc_id, story_id, lead passage id) of the articles a new one dated `date` may be
-        the same story as: those dated within `days` of it, and undated ones; the most
-        recently added first, `limit` of each at most. Read through indexes (date, added_at):
-        a scan of every article for each new one made indexing quadratic."""
+        self, doc_id: str, date: str | None, days: int, limit: int, dim: int
+    ) -> tuple[list[tuple[str, str]], np.ndarray]:
+        """(doc_id, story_id) of the articles a new one dated `date` may be the same story as,
+        and their leads' embeddings (one row each): those dated within `days` of it, and
+        undated ones; the most recently added first, `limit` of each at most. Read through
+        indexes (date, added_at): a scan of every article for each new one made indexing
+        quadratic."""
         window = _window(date, days)
-        lead = "(SELECT min(p.id) FROM passages p WHERE p.doc_id = d.doc_id)"
+        select = (
+            "SELECT d.doc_id, s.story_id, p.embedding FROM documents d {by} "
+            "JOIN stories s ON s.doc_id = d.doc_id JOIN passages p ON p.id = "
+            "(SELECT min(q.id) FROM passages q WHERE q.doc_id = d.doc_id) "
+            "WHERE d.doc_id != ? {where} ORDER BY d.added_at DESC LIMIT ?"
+        )
         if window is None:  # undated: the newest articles, whatever their date
-            rows = self.conn.execute(
-                f"SELECT d.doc_id, s.story_id, {lead} FROM documents d INDEXED BY documents_added "
-                "JOIN stories s ON s.doc_id = d.doc_id WHERE d.doc_id != ? "
-                "ORDER BY d.added_at DESC LIMIT ?",
-                (doc_id, limit),
-            ).fetchall()
+            query = select.format(by="INDEXED BY documents_added", where="")
+            rows = self.conn.execute(query, (doc_id, limit)).fetchall()
         else:
-            rows = self.conn.execute(
-                f"SELECT d.doc_id, s.story_id, {lead} FROM documents d "
-                "JOIN stories s ON s.doc_id = d.doc_id WHERE d.doc_id != ? "
-                "AND d.date >= ? AND d.date < ? ORDER BY d.added_at DESC LIMIT ?",
-                (doc_id, window[0], window[1], limit),
-            ).fetchall()
-            rows += self.conn.execute(
-                f"SELECT d.doc_id, s.story_id, {lead} FROM documents d "
-                "INDEXED BY documents_undated JOIN stories s ON s.doc_id = d.doc_id "
-                "WHERE d.doc_id != ? AND d.date IS NULL "
-                "ORDER BY d.added_at DESC LIMIT ?",
-                (doc_id, limit),
-            ).fetchall()
-        return [(str(d), str(s), int(p)) for d, s, p in rows if p is not None]
+            query = select.format(by="", where="AND d.date >= ? AND d.date < ?")
+            rows = self.conn.execute(query, (doc_id, *window, limit)).fetchall()
+            query = select.format(by="INDEXED BY documents_undated", where="AND d.date IS NULL")
+            rows += self.conn.execute(query, (doc_id, limit)).fetchall()
+        return [(str(d), str(s)) for d, s, _ in rows], self._matrix([e for *_, e in rows], dim)
 
     def entity_keys(self, doc_ids: Iterable[str]) -> dict[str, set[tuple[str, str]]]:
         """(kind, name key) of the entities each article names."""
@@ -97,9 +128,8 @@ class StoryRows:
     def stories_of(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, int]]:
         """Article id -> (its story, how many outlets the story's articles come from)."""
         rows = self.conn.execute(
-            "SELECT s.doc_id, s.story_id, (SELECT count(DISTINCT source_of(d.outlet, "
-            "d.source_path, d.doc_id)) FROM stories t JOIN documents d ON d.doc_id = t.doc_id "
-            "WHERE t.story_id = s.story_id) FROM stories s "
+            "SELECT s.doc_id, s.story_id, (SELECT count(*) FROM story_sources x "
+            "WHERE x.story_id = s.story_id) FROM stories s "
             "WHERE s.doc_id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(doc_ids)),),
         )
