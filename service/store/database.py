@@ -55,10 +55,13 @@ class Store(Catalogue, Attributions, StoryRows):
                 raise IndexCorrupt(
                     f"{path} has schema version {found}, this newsearch reads {SCHEMA_VERSION}"
                 )
-            uncounted = "SELECT 1 FROM stories WHERE NOT EXISTS (SELECT 1 FROM story_sources)"
-            if conn.execute(uncounted).fetchone():
+            # two probes, not a scan of every story at each open
+            uncounted = (
+                "SELECT EXISTS (SELECT 1 FROM stories) AND NOT EXISTS (SELECT 1 FROM story_sources)"
+            )
+            if conn.execute(uncounted).fetchone()[0]:
                 with self.transaction() as tx:
-                    if tx.execute(uncounted).fetchone():
+                    if tx.execute(uncounted).fetchone()[0]:
                         self.count_story_sources(tx)
         except sqlite3.DatabaseError as exc:
             error = translate(exc, path)
