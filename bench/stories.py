@@ -76,15 +76,17 @@ def main() -> None:
             stories = index.stories(at_least=1, limit=1000)
     of = {doc: s for s in stories for doc in s.doc_ids}
     seed_stories = {of[a.doc_id].story_id for a in seeds}
-    mixed = [
-        d for s in stories if s.story_id in seed_stories for d in s.doc_ids if "polnear" in d
-    ]
-    print(f"seeds: {len(seeds)} articles in {len(seed_stories)} story(ies); "
-          f"PolNeAR articles in a seed story: {len(mixed)}")
+    mixed = [d for s in stories if s.story_id in seed_stories for d in s.doc_ids if "polnear" in d]
+    print(
+        f"seeds: {len(seeds)} articles in {len(seed_stories)} story(ies); "
+        f"PolNeAR articles in a seed story: {len(mixed)}"
+    )
     pn = [s for s in stories if s.story_id not in seed_stories]
     sizes = Counter(s.articles for s in pn)
-    print(f"PolNeAR {args.split}: {sum(s.articles for s in pn)} articles in {len(pn)} stories; "
-          f"sizes {dict(sorted(sizes.items()))}")
+    print(
+        f"PolNeAR {args.split}: {sum(s.articles for s in pn)} articles in {len(pn)} stories; "
+        f"sizes {dict(sorted(sizes.items()))}"
+    )
     for s in sorted(pn, key=lambda s: -s.articles):
         if s.articles < 2:
             break

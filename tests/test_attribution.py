@@ -134,3 +134,42 @@ def test_doubled_apostrophes_are_quotation_marks(analyser) -> None:  # type: ign
     ]
     found = [(q.kind, q.speaker) for q in analyser.analyse(text).quotes if q.kind == "direct"]
     assert found == [("direct", "Rhodes"), ("direct", "Rhodes")]
+
+
+def test_a_curly_quote_closed_by_a_straight_one_is_still_a_quote(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = '“We’re going to build a wall," he said. "It will be built."'
+    assert quoted(text) == ['“We’re going to build a wall,"', '"It will be built."']
+
+
+def test_a_name_with_an_appositive_after_the_quote_speaks(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“It is not the position that everything is hunky-dory,” Gene Sperling, a top "
+        "outside Clinton adviser, said at a recent event."
+    )
+    (quote,) = analyser.analyse(text).quotes
+    assert quote.speaker == "Gene Sperling"
+    assert (
+        text[quote.start : quote.end] == "“It is not the position that everything is hunky-dory,”"
+    )
+    assert text[quote.speaker_start : quote.speaker_end].startswith("Gene Sperling")  # type: ignore[misc]
+
+
+def test_a_cue_set_inside_its_sentence_reports_the_sentence(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = "The bigger risk, Admiral Harris said, is a clash caused by paramilitary forces."
+    (quote,) = analyser.analyse(text).quotes
+    assert (quote.speaker, quote.cue) == ("Harris", "said")
+    assert text[quote.start : quote.end].endswith("caused by paramilitary forces")
+
+
+def test_who_speaks_for_the_name_it_follows(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = "Revenues were up, said Tom Ekovich, who noted that rounds had risen by a tenth."
+    speakers_found = {q.cue: q.speaker for q in analyser.analyse(text).quotes}
+    assert speakers_found.get("noted") == "Tom Ekovich", speakers_found
+
+
+def test_a_letter_asking_is_not_asked_by_its_addressee(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Biden also wrote a letter to Palestinian Authority chairman Mahmoud Abbas asking him "
+        "to end the current escalation with Israel."
+    )
+    assert all(q.speaker != "Mahmoud Abbas" for q in analyser.analyse(text).quotes)

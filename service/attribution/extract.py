@@ -22,10 +22,13 @@ from service.attribution.marks import paragraphs, quote_spans
 from service.attribution.names import Entry, Names
 from service.attribution.records import Analysis, Entity, Quote
 from service.attribution.spans import (
+    appositive,
+    closes_quote,
     cue_span,
     holds,
     inside_any,
     mention_span,
+    outside_quotes,
     span,
     token_end,
     trim,
@@ -37,6 +40,7 @@ ENTITY_KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place"
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _COMPLEMENTS = ("ccomp", "parataxis", "xcomp")  # what was said, hanging from its verb
 _NOT_XCOMP = {"continue", "go"}  # "continue to back Clinton" reports nothing said
+_RELATIVE = {"who", "which", "that"}
 WINDOW = 6  # tokens after a quotation its "X retaliated" may take
 MIN_QUOTE_WORDS = 4  # a shorter quotation with no cue is a phrase held at arm's length
 
@@ -129,9 +133,11 @@ def _speech(
     complements = _COMPLEMENTS[:2] if verb.lemma_ in _NOT_XCOMP else _COMPLEMENTS
     said = [] if only_quotes else [c for c in verb.children if c.dep_ in complements]
     s_lo, s_hi = base + sent.start_char, base + sent.end_char
-    src = mention_span(base, subject)
+    src = outside_quotes(text, mention_span(base, subject), marks)
     pieces = [span(base, c.subtree) for c in said]
     in_sentence = [(a, b) for a, b in marks if a < s_hi and b > s_lo and not holds(a, b, src)]
+    if not pieces and not in_sentence and not only_quotes and verb.dep_ == "parataxis":
+        pieces = [span(base, verb.head.subtree)]  # "The risk, he said, is a clash": around it
     cue_at = base + verb.idx
     quoted = [(a, b) for a, b in in_sentence if not a <= cue_at < b]
     if not pieces and not quoted:
@@ -143,6 +149,9 @@ def _speech(
     for a, b in marks:  # a quotation the content reaches into is the content's whole
         if a < hi and b > lo:
             lo, hi = min(lo, a), max(hi, b)
+    for a, b in marks:  # "“…,” Gene Sperling, an adviser, said": the quotation ends it
+        if lo <= a and b <= src[0] < hi and not text[b : src[0]].strip(" ,"):
+            hi = b
     if src[0] < hi and src[1] > lo and not (src[1] <= lo or src[0] >= hi):
         if lo < src[0] < hi and src[1] >= hi:
             hi = src[0]
@@ -162,10 +171,19 @@ def _named_near(base: int, verb: Token, marks: list[tuple[int, int]]) -> Token |
     """The person or organisation named between a quotation's end and its cue, or just after
     the cue ("…,'' Mr. Trump said" / "…,'' said Mr. Trump"), outside every quotation."""
     inside = inside_any(marks)
-    for ent in verb.doc.ents:
+    doc = verb.doc
+    for ent in doc.ents:
         if ENTITY_KINDS.get(ent.label_) not in ("person", "org") or inside(base + ent.start_char):
             continue
-        if 0 < verb.i - ent.end + 1 <= 2 or 0 < ent.start - verb.i <= 2:
+        if 0 < ent.start - verb.i <= 2:
+            return ent.root
+        if 0 <= verb.i - ent.end <= 1:
+            # "a letter to Abbas asking him": the letter asks, not the name beside it
+            if verb.dep_ != "acl" or verb.head.i in range(ent.start, ent.end):
+                return ent.root
+        elif appositive(doc[ent.end : verb.i]) and closes_quote(
+            base, doc[max(ent.start - 2, 0) : ent.start], marks
+        ):
             return ent.root
     return None
 
@@ -337,6 +355,8 @@ def _speaker(
     text: str, base: int, head: Token, src: tuple[int, int], names: Names
 ) -> tuple[Entry | None, str | None]:
     mention = text[src[0] : src[1]]
+    if head.lower_ in _RELATIVE and head.head.dep_ == "relcl":
+        head = head.head.head  # "Tad Devine, who ran the campaign, said": whom it stands for
     for ent in head.doc.ents:
         kind = ENTITY_KINDS.get(ent.label_)
         if kind and ent.start <= head.i < ent.end:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 OPENING = '“„«"‘'
-CLOSERS = {"“": "”", "„": "“”", "«": "»", '"': '"', "‘": "’"}
+# a curly quote closed by a straight one, or the reverse, is a typing slip seen in real copy
+CLOSERS = {"“": '”"', "„": "“”", "«": "»", '"': '"”', "‘": "’"}
 DOUBLED = "''"  # two apostrophes for a double quotation mark
 _PARAGRAPH = re.compile(r"[^\n]+")
 
