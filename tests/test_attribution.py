@@ -173,3 +173,23 @@ def test_a_letter_asking_is_not_asked_by_its_addressee(analyser) -> None:  # typ
         "to end the current escalation with Israel."
     )
     assert all(q.speaker != "Mahmoud Abbas" for q in analyser.analyse(text).quotes)
+
+
+def test_she_skips_a_man_named_last(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Hillary Clinton spoke first, and Tom Ebeling answered her questions.\n"
+        "“Emails have been wonderful, although that can be a curse,” she admitted."
+    )
+    (quote,) = [q for q in analyser.analyse(text).quotes if q.kind == "direct"]
+    assert quote.speaker == "Hillary Clinton"
+
+
+def test_a_name_tagged_as_a_verb_still_speaks_after_its_quote(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = '"Jeb wants to be a tough guy tonight," Trump shot back.'
+    (quote,) = analyser.analyse(text).quotes
+    assert (quote.speaker, quote.cue) == ("Trump", "shot back")
+
+
+def test_went_on_to_say_is_one_cue(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = "Kasich went on to say that the plan was bad for Ohio."
+    assert [q.cue for q in analyser.analyse(text).quotes] == ["went on to say"]

@@ -27,7 +27,7 @@ SPEECH_VERBS = _words(
 # verbs that report speech only beside a quotation: "called it “a disgrace”", "the sign read"
 QUOTE_VERBS = _words(
     """
-    call label read thank denounce blast praise echo quote dub brand term mouth
+    call label read thank denounce blast praise echo quote dub brand term mouth put
     """
 )
 

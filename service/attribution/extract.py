@@ -115,6 +115,8 @@ def _is_cue(tok: Token) -> bool:
         return False
     if tok.lemma_.casefold() in SPEECH_VERBS or tok.lemma_.casefold() in QUOTE_VERBS:
         return True
+    if any(c.dep_ in ("xcomp", "advcl") and c.i > tok.i and _is_cue(c) for c in tok.children):
+        return False  # "went on to say": the cue is the saying, drawn with what leads to it
     return any(
         (tok.lemma_.casefold(), c.lower_) in PHRASAL for c in tok.children if c.dep_ == "prt"
     )
@@ -305,7 +307,7 @@ def _verb_after(
     base, first = tokens[j]
     sent = first.sent
     for tok in first.doc[first.i : min(first.i + WINDOW, sent.end)]:
-        if tok.pos_ != "VERB":
+        if tok.pos_ != "VERB" or tok.dep_ in _SUBJECTS:  # "Trump" tagged a verb, as a subject
             continue
         subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
         if subject is None or not first.i <= subject.i < first.i + WINDOW:

@@ -8,7 +8,7 @@ import re
 
 OPENING = '“„«"‘'
 # a curly quote closed by a straight one, or the reverse, is a typing slip seen in real copy
-CLOSERS = {"“": '”"', "„": "“”", "«": "»", '"': '"”', "‘": "’"}
+CLOSERS = {"“": '”"“', "„": "“”", "«": "»", '"': '"”', "‘": "’"}
 DOUBLED = "''"  # two apostrophes for a double quotation mark
 _PARAGRAPH = re.compile(r"[^\n]+")
 
@@ -73,9 +73,12 @@ def _opens(text: str, i: int, para_start: int) -> bool:
 
 
 def _closes(text: str, i: int, para_end: int) -> bool:
-    """A straight quote or ’ closes only at a word's end (not the apostrophe in don’t)."""
-    if text[i] not in '"’':
+    """A straight quote, ’ or a wrong-way “ closes only at a word's end (not the apostrophe
+    in don’t, nor the “ that opens a second quote)."""
+    if text[i] not in '"’“':
         return True
+    if text[i] == "“" and (text[i - 1].isspace() or text[i - 1] in '“”"'):
+        return False
     return i + 1 >= para_end or not text[i + 1].isalnum()
 
 

@@ -26,11 +26,45 @@ _TITLES = _words(
 )
 
 
+# a first name or a title that tells "he" from "she": a pronoun skips the person it cannot be
+_MALE = _words(
+    """
+    mr mr. sir king prince lord father brother john james robert michael william david richard
+    joseph thomas charles christopher daniel matthew anthony antony donald mark paul steven
+    steve andrew kenneth joshua kevin brian george edward ronald timothy jason jeffrey ryan
+    jacob gary nicholas eric jonathan stephen larry justin scott brandon benjamin ben samuel
+    frank gregory raymond alexander patrick jack dennis jerry tyler aaron jose henry adam
+    douglas nathan peter zachary kyle walter harold jeremy ethan carl keith roger gerald
+    christian terry sean arthur austin noah lawrence jesse joe bryan billy jordan albert dylan
+    bruce willie gabriel alan juan logan wayne ralph roy eugene randy vincent russell louis
+    philip bobby johnny bradley barack bernie bill ted marco jeb chris mike mitch newt rand
+    lindsey jim tim tom dick bob rick reince hank al ned jake lloyd benny bibi mahmoud
+    vladimir xi emmanuel boris justin recep ali mohammed muhammad ahmed omar hassan abdullah
+    """
+)
+_FEMALE = _words(
+    """
+    mrs mrs. ms ms. miss madam lady queen mother sister mary patricia jennifer linda
+    elizabeth barbara susan jessica sarah karen nancy lisa betty margaret sandra ashley
+    kimberly emily donna michelle dorothy carol amanda melissa deborah stephanie rebecca
+    sharon laura cynthia kathleen amy angela shirley anna brenda pamela emma nicole helen
+    samantha katherine christine debra rachel carolyn janet catherine maria heather diane
+    ruth julie olivia joyce virginia victoria kelly lauren christina joan evelyn judith megan
+    andrea cheryl hannah jacqueline martha gloria teresa ann sara madison frances kathryn
+    janice jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly
+    isabella theresa diana natalie brittany charlotte marie kayla alexis lori hillary carly
+    sarah dianne kamala huma hope kellyanne condoleezza madeleine angela theresa nikki
+    elise debbie tulsi jill melania ivanka chelsea eva claire tammy maxine kirsten
+    """
+)
+
+
 @dataclass
 class Entry:
     name: str
     kind: str  # person, org, place
     role: str | None = None
+    gender: str | None = None  # "m" or "f" where a first name or title tells
     seen: list[int] = field(default_factory=list)  # where it is named, in any order
     words: list[str] = field(default_factory=list)
 
@@ -62,6 +96,8 @@ class Names:
         if entry is None:
             entry = Entry(name, kind, words=name.casefold().split())
             self.entries.append(entry)
+        if kind == "person" and entry.gender is None:
+            entry.gender = _gender(text)
         elif len(name.split()) > len(entry.name.split()) and kind == "person":
             entry.name, entry.words = name, name.casefold().split()  # the fuller form
         if role and not entry.role:
@@ -80,8 +116,14 @@ class Names:
                 return entry
         return None
 
-    def last_person(self, before: int, role_word: str | None = None) -> Entry | None:
-        candidates = [e for e in self.entries if e.kind == "person" and _last(e, before) >= 0]
+    def last_person(
+        self, before: int, role_word: str | None = None, gender: str | None = None
+    ) -> Entry | None:
+        candidates = [
+            e
+            for e in self.entries
+            if e.kind == "person" and _last(e, before) >= 0 and e.gender in (None, gender)
+        ]
         if role_word:
             candidates = [e for e in candidates if e.role and role_word in e.role.casefold()]
         return max(candidates, key=lambda e: _last(e, before), default=None)
@@ -97,10 +139,15 @@ class Names:
     def resolve_pronoun(self, word: str, at: int) -> Entry | None:
         word = word.casefold()
         if word in PRONOUNS_PERSON:
-            recent = [(w, e) for w, e in self.speakers if at - SPEAKER_REACH <= w < at]
+            gender = "m" if word in ("he", "him") else "f"
+            recent = [
+                (w, e)
+                for w, e in self.speakers
+                if at - SPEAKER_REACH <= w < at and e.gender in (None, gender)
+            ]
             if recent:  # "he said" goes on with whoever was just quoted
                 return max(recent, key=lambda we: we[0])[1]
-            return self.last_person(at)
+            return self.last_person(at, gender=gender)
         if word in PRONOUNS_GROUP and word == "it":
             return self.last_org(at)
         return None
@@ -110,6 +157,18 @@ class Names:
         if head in ROLE_WORDS:
             return self.last_person(at, head)
         return None
+
+
+def _gender(text: str) -> str | None:
+    """The gender a name's title or first name tells, if it is one of the common ones."""
+    for word in text.casefold().split()[:6]:
+        if word in _MALE:
+            return "m"
+        if word in _FEMALE:
+            return "f"
+        if word.rstrip(".") not in _TITLES:
+            return None  # past the titles: only the first name tells
+    return None
 
 
 def _last(entry: Entry, before: int) -> int:

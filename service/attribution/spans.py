@@ -11,7 +11,7 @@ TRIM = set(" ,.;:-–—()[]\n")
 # prepositions annotators draw into the cue, by the verb's lemma: "asked about", "called on"
 _TOPIC_PREPS = {"say": set(), "call": {"for", "on"}, "warn": {"of", "about"}}
 _OTHER_TOPIC_PREPS = {"about", "for"}
-_CLAUSE_ADVERBS = {"when", "as", "while", "then", "where", "how", "why"}
+_CLAUSE_ADVERBS = {"when", "as", "while", "where", "how", "why"}
 # "said in a statement" is drawn whole, "said in an interview" mostly not
 _STATEMENTS = {"statement", "release", "tweet", "post", "email", "letter", "part"}
 _WHEN = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
@@ -39,7 +39,7 @@ def cue_span(base: int, verb: Token) -> tuple[int, int, str]:
     near = ("aux", "auxpass", "neg", "prt")
     parts = [verb] + [c for c in verb.children if c.dep_ in near and abs(c.i - verb.i) <= 2]
     head = verb.head
-    if verb.dep_ == "xcomp" and head.lemma_ in _GO_ON and 0 < verb.i - head.i <= 3:
+    if verb.dep_ in ("xcomp", "advcl") and head.lemma_ in _GO_ON and 0 < verb.i - head.i <= 3:
         parts += [head] + [c for c in head.children if c.dep_ in near and c.i < verb.i]
     lo = min(t.i for t in parts)
     hi = max(t.i for t in parts)
@@ -52,7 +52,9 @@ def cue_span(base: int, verb: Token) -> tuple[int, int, str]:
     preps = _TOPIC_PREPS.get(verb.lemma_.casefold(), _OTHER_TOPIC_PREPS)
     if after is not None and after.head.i == verb.i:
         day = after.lower_ in _WHEN and after.dep_ in ("npadvmod", "advmod")
-        if day or (after.dep_ == "prep" and after.lower_ in preps):
+        put_it = verb.lemma_ == "put" and after.lower_ == "it"  # "as Milbank put it"
+        back = after.lower_ == "back" and after.dep_ in ("advmod", "prt")  # "shot back"
+        if day or put_it or back or (after.dep_ == "prep" and after.lower_ in preps):
             hi = after.i
         elif after.dep_ == "prep" and after.lower_ == "in":
             obj = [t for t in after.subtree if t.i > after.i]
