@@ -10,7 +10,8 @@ the first by name) the way BBC Citron's evaluation matches them:
   an annotated span of the same part, over all predicted tokens (precision), and of the
   annotated tokens covered by a predicted span, over all annotated ones (recall); F1 of the
   two. Summed over the articles.
-* exact (cue): a predicted cue with exactly an annotated cue's start and end.
+* exact (cue): a predicted cue with exactly an annotated cue's start and end, both less the
+  spaces and punctuation at their ends (a cue of punctuation alone, a colon, as it is).
 
 Which annotations count: "direct" are the attributions whose content opens on a quotation
 mark, scored against the predicted quotes of kind direct; "speech" are those whose cue holds
@@ -161,7 +162,11 @@ def score(items: list[tuple[str, str, list[Gold]]], analyses: list[Analysis], nl
                 if q.speaker_start is not None
             ],  # type: ignore[misc]
         )
-        pred_cues = {(q.cue_start, q.cue_end) for q in analysis.quotes if q.cue_start is not None}
+        pred_cues = {
+            _strip(text, (q.cue_start, q.cue_end))  # type: ignore[arg-type]
+            for q in analysis.quotes
+            if q.cue_start is not None
+        }
         for name, chosen in sets.items():
             predicted = direct_pred if name == "direct" else pred_content
             rows[(name, "content")].add(
@@ -200,7 +205,11 @@ def speaker_right(text: str, gold: Gold, analysis: Analysis) -> bool:
 
 
 def _strip(text: str, span: Span) -> Span:
+    """The span less the spaces and punctuation at its ends, on both sides alike; a cue of
+    punctuation alone (the colon of "Graham: …") stays as it is."""
     a, b = span
+    if not any(c.isalnum() for c in text[a:b]):
+        return a, b
     while a < b and not text[a].isalnum():
         a += 1
     while b > a and not text[b - 1].isalnum():
