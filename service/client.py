@@ -1,6 +1,7 @@
 """Clients for a running `newsearch serve`: the same requests and typed replies as the library
 (SearchRequest in, SearchResponse out), over HTTP: `Client` to call from ordinary code,
-`AsyncClient` from asyncio. `newsearch ask --server` and `newsearch add` use `Client`."""
+`AsyncClient` from asyncio. `newsearch add` and the `--server` of `ask`, `quotes`, `stories`
+and `timeline` use `Client`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 from service.errors import ServerError
 from service.records import Article, SearchResponse, WrittenDocument
 from service.search import QuoteResult, SearchRequest
+from service.search.timeline import Timeline
+from service.store.stories import StoryRow
 
 TIMEOUT_S = 120.0
 
@@ -51,6 +54,20 @@ def _quotes_params(speaker: str, question: str | None, k: int) -> dict[str, Any]
     params: dict[str, Any] = {"speaker": speaker, "k": k}
     if question:
         params["q"] = question
+    return params
+
+
+def _stories_params(since: str | None, limit: int, at_least: int) -> dict[str, Any]:
+    params: dict[str, Any] = {"limit": limit, "at_least": at_least}
+    if since:
+        params["since"] = since
+    return params
+
+
+def _timeline_params(question: str, story: str | None, k: int) -> dict[str, Any]:
+    params: dict[str, Any] = {"q": question, "k": k}
+    if story:
+        params["story"] = story
     return params
 
 
@@ -124,6 +141,18 @@ class Client:
         data = self._call("GET", "/quotes", params=_quotes_params(speaker, question, k))
         return [QuoteResult.from_dict(q) for q in data["quotes"]]
 
+    def stories(
+        self, since: str | None = None, limit: int = 20, at_least: int = 2
+    ) -> list[StoryRow]:
+        """Stories, newest first, as NewsIndex.stories would give them."""
+        data = self._call("GET", "/stories", params=_stories_params(since, limit, at_least))
+        return [StoryRow(**s) for s in data["stories"]]
+
+    def timeline(self, question: str, story: str | None = None, k: int = 20) -> Timeline:
+        """A story's passages that answer the question, as NewsIndex.timeline gives them."""
+        data = self._call("GET", "/timeline", params=_timeline_params(question, story, k))
+        return Timeline.from_dict(data)
+
     def add(self, articles: list[Article]) -> list[WrittenDocument]:
         """Adds or replaces the articles (one transaction); what happened to each."""
         data = self._call("POST", "/documents", json=_articles_body(articles))
@@ -172,6 +201,16 @@ class AsyncClient:
     ) -> list[QuoteResult]:
         data = await self._call("GET", "/quotes", params=_quotes_params(speaker, question, k))
         return [QuoteResult.from_dict(q) for q in data["quotes"]]
+
+    async def stories(
+        self, since: str | None = None, limit: int = 20, at_least: int = 2
+    ) -> list[StoryRow]:
+        data = await self._call("GET", "/stories", params=_stories_params(since, limit, at_least))
+        return [StoryRow(**s) for s in data["stories"]]
+
+    async def timeline(self, question: str, story: str | None = None, k: int = 20) -> Timeline:
+        data = await self._call("GET", "/timeline", params=_timeline_params(question, story, k))
+        return Timeline.from_dict(data)
 
     async def add(self, articles: list[Article]) -> list[WrittenDocument]:
         data = await self._call("POST", "/documents", json=_articles_body(articles))

@@ -157,22 +157,36 @@ def cmd_quotes(args: argparse.Namespace) -> int:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
-    from service.newsindex import NewsIndex
+    settings = settings_from(args)
+    if settings.server:
+        from service.client import Client
 
-    with NewsIndex.open(settings_from(args)) as index:
-        stories = index.stories(args.since, args.limit, args.at_least)
+        with Client(settings.server, api_key=settings.api_key) as client:
+            stories = client.stories(args.since, args.limit, args.at_least)
+    else:
+        from service.newsindex import NewsIndex
+
+        with NewsIndex.open(settings) as index:
+            stories = index.stories(args.since, args.limit, args.at_least)
     print_stories(stories, as_json=args.json)
     return 0
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    from service.newsindex import NewsIndex
-
     _check_k(args.k)
     if not args.question.strip():
         raise InputError('the question is empty — try: newsearch timeline "Biden Netanyahu call"')
-    with NewsIndex.open(settings_from(args), one_shot=True) as index:
-        timeline = index.timeline(args.question, args.story, args.k)
+    settings = settings_from(args)
+    if settings.server:
+        from service.client import Client
+
+        with Client(settings.server, api_key=settings.api_key) as client:
+            timeline = client.timeline(args.question, args.story, args.k)
+    else:
+        from service.newsindex import NewsIndex
+
+        with NewsIndex.open(settings, one_shot=True) as index:
+            timeline = index.timeline(args.question, args.story, args.k)
     print_timeline(timeline, as_json=args.json)
     return 0
 

@@ -278,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--at-least", type=int, default=2, help="articles a story has at least (default 2)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    _server(p, "ask a running `newsearch serve` (default: $NEWSEARCH_SERVER)")
     _index_options(p)
 
     p = sub.add_parser("timeline", help="a story's passages that answer a question, by date")
@@ -285,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--story", help="the story (default: that of the best answer)")
     p.add_argument("-k", type=int, default=20, help=f"passages (1-{MAX_K}, default 20)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    _server(p, "ask a running `newsearch serve` (default: $NEWSEARCH_SERVER)")
     _index_options(p)
 
     p = sub.add_parser("similar", help="articles like this one (more like this)")

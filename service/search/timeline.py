@@ -36,6 +36,16 @@ class Timeline:
             "entries": [hit.to_dict() for hit in self.entries],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Timeline:
+        return cls(
+            query=data["query"],
+            story_id=data["story_id"],
+            headline=data["headline"],
+            outlets=list(data["outlets"]),
+            entries=[Hit.from_dict(h) for h in data["entries"]],
+        )
+
 
 def story_timeline(
     searcher: Searcher, question: str, story_id: str | None = None, k: int = 20

@@ -102,3 +102,30 @@ def test_stories_and_timeline_over_http(quoting: Server) -> None:
         assert_error(http.get("/stories", params={"limit": 0}), 422)
         assert_error(http.get("/stories", params={"since": "May"}), 422)
         assert_error(http.get("/stories", params={"sort": "x"}), 422, "invalid_input")
+
+
+def test_stories_and_timeline_through_the_server_match_the_local_index(  # type: ignore[no-untyped-def]
+    quoting: Server, cli, tmp_path: Path
+) -> None:
+    local = str(build_seed_index(tmp_path / "local", nlp=DEFAULT_PIPELINE))
+    for command in (["stories"], ["stories", "--at-least", "1"], ["timeline", "Biden Netanyahu"]):
+        for shape in ([], ["--json"]):
+            remote = cli(*command, *shape, "--server", quoting.url)
+            here = cli(*command, *shape, "--index-dir", local)
+            assert remote.code == here.code == 0, remote.err
+            assert remote.out == here.out and remote.out.strip()
+    with Client(quoting.url) as client:
+        story = client.stories()[0]
+        line = client.timeline("Biden Netanyahu", story.story_id, k=3)
+    assert story.articles >= 2 and len(story.doc_ids) == story.articles
+    assert line.story_id == story.story_id and line.headline == story.headline
+    assert 0 < len(line.entries) <= 3 and any(e.quotes for e in line.entries)
+    missing = cli("timeline", "x", "--story", "nosuch", "--server", quoting.url)
+    assert missing.code == 1 and "no story 'nosuch'" in missing.err
+
+    async def run() -> int:
+        async with AsyncClient(quoting.url) as client:
+            stories = await client.stories(at_least=1)
+            return len((await client.timeline("Biden", stories[0].story_id)).entries)
+
+    assert asyncio.run(run()) >= 1
