@@ -166,6 +166,8 @@ def _speech(
     entry, mention = _speaker(text, base, subject, src, names)
     if entry is not None:
         names.spoke(entry, src[0])
+    elif mention and subject.pos_ in ("NOUN", "PROPN"):
+        names.said_by(mention, src[0])
     return _Found(lo, hi, cue, src, entry, mention)
 
 

@@ -87,6 +87,7 @@ class Names:
     def __init__(self) -> None:
         self.entries: list[Entry] = []
         self.speakers: list[tuple[int, Entry]] = []  # (where, who) of each person quoted
+        self.sources: list[tuple[int, Entry]] = []  # and of each organisation or document
 
     def add(self, text: str, kind: str, at: int, role: str | None = None) -> Entry | None:
         name = clean_name(text, kind)
@@ -135,6 +136,13 @@ class Names:
     def spoke(self, entry: Entry, at: int) -> None:
         if entry.kind == "person":
             self.speakers.append((at, entry))
+        elif entry.kind == "org":
+            self.sources.append((at, entry))
+
+    def said_by(self, mention: str, at: int) -> None:
+        """A speaker that is neither a person nor a named organisation ("the readout", "the
+        statement"): what a later "it said" may stand for."""
+        self.sources.append((at, Entry(mention, "org")))
 
     def resolve_pronoun(self, word: str, at: int) -> Entry | None:
         word = word.casefold()
@@ -149,6 +157,9 @@ class Names:
                 return max(recent, key=lambda we: we[0])[1]
             return self.last_person(at, gender=gender)
         if word in PRONOUNS_GROUP and word == "it":
+            recent = [(w, e) for w, e in self.sources if at - SPEAKER_REACH <= w < at]
+            if recent:  # "…," said the readout. "…," it added.
+                return max(recent, key=lambda we: we[0])[1]
             return self.last_org(at)
         return None
 
