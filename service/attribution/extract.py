@@ -115,10 +115,12 @@ def _is_cue(tok: Token) -> bool:
         return False
     if tok.lemma_.casefold() in SPEECH_VERBS or tok.lemma_.casefold() in QUOTE_VERBS:
         return True
-    if any(c.dep_ in ("xcomp", "advcl") and c.i > tok.i and _is_cue(c) for c in tok.children):
-        return False  # "went on to say": the cue is the saying, drawn with what leads to it
-    return any(
-        (tok.lemma_.casefold(), c.lower_) in PHRASAL for c in tok.children if c.dep_ == "prt"
+    lemma = tok.lemma_.casefold()
+    if not any((lemma, c.lower_) in PHRASAL for c in tok.children if c.dep_ == "prt"):
+        return False
+    # "went on to say": the cue is the saying, drawn with what leads to it
+    return not any(
+        c.dep_ in ("xcomp", "advcl") and c.i > tok.i and _is_cue(c) for c in tok.children
     )
 
 

@@ -39,7 +39,7 @@ _MALE = _words(
     bruce willie gabriel alan juan logan wayne ralph roy eugene randy vincent russell louis
     philip bobby johnny bradley barack bernie bill ted marco jeb chris mike mitch newt rand
     lindsey jim tim tom dick bob rick reince hank al ned jake lloyd benny bibi mahmoud
-    vladimir xi emmanuel boris justin recep ali mohammed muhammad ahmed omar hassan abdullah
+    vladimir xi emmanuel boris recep ali mohammed muhammad ahmed omar hassan abdullah
     """
 )
 _FEMALE = _words(
@@ -53,7 +53,7 @@ _FEMALE = _words(
     andrea cheryl hannah jacqueline martha gloria teresa ann sara madison frances kathryn
     janice jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly
     isabella theresa diana natalie brittany charlotte marie kayla alexis lori hillary carly
-    sarah dianne kamala huma hope kellyanne condoleezza madeleine angela theresa nikki
+    dianne kamala huma hope kellyanne condoleezza madeleine nikki
     elise debbie tulsi jill melania ivanka chelsea eva claire tammy maxine kirsten
     """
 )
