@@ -3,6 +3,7 @@ one rule for what a result names as its source."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -31,6 +32,26 @@ class Passage:
     start: int
     end: int
     text: str
+
+
+_TLDS = {"com", "net", "org", "info", "news", "co", "uk", "au", "br", "de", "fr", "it", "ru", "in",
+         "ca", "ie", "nz", "jp", "kr", "es", "nl"}  # fmt: skip
+
+
+def outlet_key(name: str | None) -> str:
+    """What two spellings of one outlet share, so a filter finds both: "The Hill", "TheHill"
+    and "thehill.com" are "hill"; "Express.co.uk" is "express". Letters and digits only,
+    case and accents folded, a leading "the" and a trailing domain ending dropped."""
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFKD", name).casefold().strip()
+    if " " not in text:
+        parts = text.split(".")
+        while len(parts) > 1 and parts[-1] in _TLDS:
+            parts.pop()
+        text = ".".join(parts)
+    key = "".join(c for c in text if c.isalnum())
+    return key[3:] if key.startswith("the") and len(key) >= 6 else key
 
 
 def source_of(outlet: str | None, source_path: str | None, doc_id: str) -> str:

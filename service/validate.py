@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+from service.dates import parse_date
 from service.errors import InputError
 
 MAX_DOC_ID_CHARS = 512
@@ -38,14 +39,16 @@ def check_text(value: str, what: str) -> str:
 
 
 def normalise_date(value: str) -> str:
-    """ISO 8601 date or timestamp -> 'YYYY-MM-DD' or the full ISO timestamp; else InputError."""
+    """A date in any form service.dates reads -> 'YYYY-MM-DD' or the full ISO timestamp;
+    else InputError."""
     text = check_text(value, "date").strip()
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text).isoformat()
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        raise InputError(f"date {value[:40]!r} is not an ISO date like 2021-05-13") from None
+        return parse_date(text)
+    except ValueError as exc:
+        why = "" if str(exc) == "not a date" else f" ({exc})"
+        raise InputError(
+            f"date {value[:40]!r} is not a date like 2021-05-13 or May 13, 2021{why}"
+        ) from None
 
 
 def shift_day(day: date, days: int) -> str:

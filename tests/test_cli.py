@@ -62,7 +62,7 @@ def test_errors_are_one_line_and_non_zero(cli, tmp_path: Path) -> None:  # type:
         (("ask", "  ", "--index-dir", idx), "question is empty"),
         (("ask", "x", "-k", "0", "--index-dir", idx), "-k must be between 1 and 100"),
         (("ask", "x", "-k", "-3", "--index-dir", idx), "-k must be between 1 and 100"),
-        (("ask", "x", "--date-from", "soon", "--index-dir", idx), "ISO date"),
+        (("ask", "x", "--date-from", "soon", "--index-dir", idx), "is not a date like"),
         (("delete", "nope.txt", "--index-dir", idx), "no document 'nope.txt'"),
     ]
     for args, message in cases:

@@ -74,15 +74,21 @@ def test_jsonl_fields_and_bad_lines(tmp_path: Path) -> None:
         },
         {"id": "a2", "title": "no text here"},
         {"id": "a3", "text": "Bad date.", "date": "yesterday"},
+        {"id": "a4", "text": "Another date form.", "date": "May 12, 2021"},
     ]
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n", encoding="utf-8")
-    articles, skipped, _ = collect_articles([path], tmp_path)
-    assert [a.doc_id for a in articles] == ["a1"]
+    articles, skipped, notices = collect_articles([path], tmp_path)
+    # an unreadable date is a warning, never a lost article
+    assert [a.doc_id for a in articles] == ["a1", "a3", "a4"]
     assert articles[0].outlet == "Wire" and articles[0].date == "2021-05-12"
+    assert articles[1].date is None and articles[2].date == "2021-05-12"
     reasons = [str(s) for s in skipped]
     assert any(":2: article 'a2' has no 'text'" in r for r in reasons)
-    assert any(":3:" in r and "ISO date" in r for r in reasons)
-    assert any(":4: not valid JSON" in r for r in reasons)
+    assert any(":5: not valid JSON" in r for r in reasons)
+    assert [str(n) for n in notices] == [
+        "feed.jsonl:3: article 'a3': date 'yesterday' is not a date like 2021-05-13 or "
+        "May 13, 2021: indexed without a date"
+    ]
 
 
 def test_binary_files_are_skipped_and_other_encodings_read_with_a_notice(tmp_path: Path) -> None:

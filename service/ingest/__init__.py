@@ -30,7 +30,8 @@ __all__ = [
     "read_unit",
 ]
 
-SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
+HTML = (".html", ".htm", ".xhtml")
+SUPPORTED = (".txt", ".md", ".markdown", *HTML, ".jsonl")
 MAX_FILE_BYTES = 50 * 1024 * 1024  # one .txt/.md/.html article; .jsonl is read line by line
 
 
@@ -163,9 +164,7 @@ def read_unit(unit: Unit, root: Path) -> Iterator[Read]:
             yield from _read_file(path, root)
 
 
-def _read_jsonl(
-    path: Path, root: Path, start: int = 0, end: int | None = None
-) -> Iterator[Article | Skipped]:
+def _read_jsonl(path: Path, root: Path, start: int = 0, end: int | None = None) -> Iterator[Read]:
     """The articles of the lines that start in [start, end) of a .jsonl file; a bad line is
     named by its line number in the file."""
     try:
@@ -178,6 +177,8 @@ def _read_jsonl(
         for item in articles_from_jsonl(lines, source_path=doc_id):
             if isinstance(item, Article):
                 yield item
+            elif isinstance(item[1], str):
+                yield Notice(f"{doc_id}:{line_number(path, start, item[0])}", item[1])
             else:
                 yield Skipped(f"{doc_id}:{line_number(path, start, item[0])}", item[1].message)
     except OSError as exc:
@@ -194,16 +195,21 @@ def _read_file(path: Path, root: Path) -> Iterator[Read]:
     except InputError as exc:
         yield Skipped(shown(str(path)), exc.message)
         return
+    notes: list[str] = []
     try:
-        decoded = _read_text(path, html=suffix in (".html", ".htm"))
+        decoded = _read_text(path, html=suffix in HTML)
         raw = decoded.text
         if decoded.guessed:
             yield Notice(doc_id, f"not UTF-8 and no charset declared: read as {decoded.encoding}")
-        if suffix in (".html", ".htm"):
+        if suffix in HTML:
             yield article_from_html(doc_id, raw, source_path=doc_id)
         else:
             article = article_from_text(
-                doc_id, raw, markdown=suffix in (".md", ".markdown"), source_path=doc_id
+                doc_id,
+                raw,
+                markdown=suffix in (".md", ".markdown"),
+                source_path=doc_id,
+                notes=notes,
             )
             if not article.text:
                 yield Skipped(doc_id, "no news text in the file")
@@ -213,6 +219,7 @@ def _read_file(path: Path, root: Path) -> Iterator[Read]:
         yield Skipped(doc_id, exc.message)
     except OSError as exc:
         yield Skipped(doc_id, f"cannot read ({exc.strerror or exc})")
+    yield from (Notice(doc_id, note) for note in notes)
 
 
 def _read_text(path: Path, *, html: bool) -> Decoded:

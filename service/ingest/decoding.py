@@ -49,13 +49,21 @@ class Decoded:
     guessed: bool  # no mark or declaration said so: the caller warns
 
 
-def decode(data: bytes, *, html: bool) -> Decoded:
-    """The text of an article file; InputError when no encoding reads it."""
+def decode(data: bytes, *, html: bool, charset: str | None = None) -> Decoded:
+    """The text of an article file; InputError when no encoding reads it. `charset`: what
+    the server said it sent (HTTP Content-Type), second only to a byte-order mark, as a
+    browser reads it."""
     for mark, name in _BOMS:
         if data.startswith(mark):
             return Decoded(_strict(data, name), name.removesuffix("-sig"), guessed=False)
     if b"\x00" in data[:65536]:
         raise InputError("binary file, not text (skipped)")
+    sent = _codec(charset.encode("ascii", "replace")) if charset else None
+    if sent:
+        try:
+            return Decoded(data.decode(sent), sent, guessed=False)
+        except UnicodeDecodeError:
+            pass  # a server that is wrong about it: read the page as if it said nothing
     try:
         return Decoded(data.decode("utf-8"), "utf-8", guessed=False)
     except UnicodeDecodeError:
@@ -74,7 +82,11 @@ def _declared(data: bytes) -> str | None:
     found = _DECLARED.search(data, 0, end.start() if end else HEAD_BYTES)
     if not found:
         return None
-    label = (found.group(1) or found.group(2)).decode("ascii").lower()
+    return _codec(found.group(1) or found.group(2))
+
+
+def _codec(raw: bytes) -> str | None:
+    label = raw.decode("ascii", "replace").strip().lower()
     label = _AS_BROWSERS_READ.get(label, label)
     try:
         return codecs.lookup(label).name

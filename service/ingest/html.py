@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 from typing import Any
 
 from service.errors import InputError
 from service.ingest.cleaning import drop_noise
+from service.ingest.htmlmeta import page_meta
+from service.ingest.metadata import domain, outlet_name, title_without_site
 from service.ingest.text import split_blocks
 from service.records import Article
+from service.validate import normalise_date
+
+EARLIEST = "1800"  # a declared year before it is a template's placeholder
 
 
-def article_from_html(doc_id: str, html: str, *, source_path: str | None) -> Article:
+def article_from_html(
+    doc_id: str,
+    html: str,
+    *,
+    source_path: str | None,
+    url: str | None = None,
+    fallback_date: str | None = None,
+) -> Article:
     try:
         import trafilatura
     except ImportError as exc:  # pragma: no cover - a broken install
@@ -25,12 +39,28 @@ def article_from_html(doc_id: str, html: str, *, source_path: str | None) -> Art
     paragraphs = drop_noise(split_blocks(body.replace("\n", "\n\n"), markdown=False))
     if not paragraphs:
         raise InputError("no article text found in the HTML")
+    meta = page_meta(html)
+    url = url or data.get("url") or meta.url or None
+    outlet = outlet_name(*meta.site_names, data.get("sitename"), url=url or data.get("hostname"))
+    names = [outlet, data.get("sitename"), *meta.site_names, domain(url)]
     return Article(
         doc_id=doc_id,
         text="\n\n".join(paragraphs),
-        title=(data.get("title") or "").strip(),
-        date=data.get("date") or None,
-        outlet=data.get("sitename") or data.get("hostname") or None,
-        url=data.get("url") or None,
+        title=title_without_site((data.get("title") or "").strip(), *names),
+        date=_published([*meta.published, data.get("date"), fallback_date]),
+        outlet=outlet,
+        url=url,
         source_path=source_path,
     )
+
+
+def _published(candidates: list[str | None]) -> str | None:
+    """The first of the dates, best first (declared by the page, found by trafilatura in
+    its address or text, the capture's), that reads as a date."""
+    for value in candidates:
+        if value:
+            with contextlib.suppress(InputError):
+                day = normalise_date(value)
+                if EARLIEST <= day[:4] <= str(datetime.date.today().year + 1):
+                    return day  # not a placeholder: pages declare 0001-01-01 too
+    return None

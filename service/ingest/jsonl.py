@@ -9,15 +9,20 @@ from typing import Any
 
 from service.errors import InputError
 from service.ingest.cleaning import drop_noise
+from service.ingest.metadata import read_date
 from service.ingest.text import split_blocks
 from service.records import Article
-from service.validate import check_doc_id, check_text, normalise_date
+from service.validate import check_doc_id, check_text
 
 MAX_LINE_BYTES = 10 * 1024 * 1024
 
 
-def article_from_fields(fields: Any, *, source_path: str | None = None) -> Article:
-    """An Article from the JSONL/HTTP article fields; raises InputError naming what is wrong."""
+def article_from_fields(
+    fields: Any, *, source_path: str | None = None, notes: list[str] | None = None
+) -> Article:
+    """An Article from the JSONL/HTTP article fields; raises InputError naming what is wrong.
+    A date that cannot be read is a note in `notes` and no date (an archive's line is kept),
+    or, with `notes` None (a caller who can send it again), an InputError."""
     if not isinstance(fields, dict):
         raise InputError("an article must be a JSON object with 'id' and 'text'")
     doc_id = fields.get("id", fields.get("_id"))
@@ -43,17 +48,27 @@ def article_from_fields(fields: Any, *, source_path: str | None = None) -> Artic
         doc_id=doc_id,
         text="\n\n".join(paragraphs),
         title=optional["title"] or "",  # none given: the page and CLI name it by source
-        date=normalise_date(optional["date"]) if optional["date"] else None,
+        date=_date(doc_id, optional["date"], notes),
         outlet=optional["outlet"],
         url=optional["url"],
         source_path=source_path,
     )
 
 
+def _date(doc_id: str, value: str | None, notes: list[str] | None) -> str | None:
+    kept: list[str] | None = None if notes is None else []
+    try:
+        return read_date(value, kept)
+    finally:
+        if notes is not None and kept:
+            notes += [f"article {doc_id!r}: {note}" for note in kept]
+
+
 def articles_from_jsonl(
     lines: Iterator[bytes], *, source_path: str
-) -> Iterator[Article | tuple[int, InputError]]:
-    """Each good line's Article, or (line number, InputError) for a bad one."""
+) -> Iterator[Article | tuple[int, InputError | str]]:
+    """Each good line's Article; (line number, InputError) for a bad one, (line number, a
+    note) for a line read with something its owner should know."""
     for number, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE_BYTES:
             yield number, InputError(f"line is {len(line):,} bytes, over {MAX_LINE_BYTES:,}")
@@ -65,7 +80,9 @@ def articles_from_jsonl(
         except (UnicodeDecodeError, ValueError) as exc:
             yield number, InputError(f"not valid JSON ({exc})")
             continue
+        notes: list[str] = []
         try:
-            yield article_from_fields(fields, source_path=source_path)
+            yield article_from_fields(fields, source_path=source_path, notes=notes)
         except InputError as exc:
             yield number, exc
+        yield from ((number, note) for note in notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from service.ingest.cleaning import drop_noise, normalise_line
+from service.ingest.metadata import read_date
 from service.records import Article
 
 # A leading "date 2021-05-13" (as scraped into seed 003) carries the article's date.
@@ -73,7 +74,16 @@ def looks_like_headline(paragraph: str) -> bool:
     return 0 < len(words) <= 16 and not _SENTENCE_END.search(paragraph)
 
 
-def article_from_text(doc_id: str, raw: str, *, markdown: bool, source_path: str | None) -> Article:
+def article_from_text(
+    doc_id: str,
+    raw: str,
+    *,
+    markdown: bool,
+    source_path: str | None,
+    notes: list[str] | None = None,
+) -> Article:
+    """The article of a .txt or .md file. A date that cannot be read goes into `notes` and
+    the article is kept without it."""
     meta, body = parse_front_matter(raw)
     date = meta.get("date")
     found = _LEADING_DATE.match(body)
@@ -94,7 +104,7 @@ def article_from_text(doc_id: str, raw: str, *, markdown: bool, source_path: str
         doc_id=doc_id,
         text="\n\n".join(paragraphs),
         title=title,  # none found: "" (the page and CLI name it by source and date)
-        date=date,
+        date=read_date(date, [] if notes is None else notes),
         outlet=meta.get("outlet") or meta.get("source"),
         url=meta.get("url"),
         source_path=source_path,

@@ -16,7 +16,7 @@ from service.config import Settings
 from service.encoders import Encoder
 from service.keywords import KeywordIndex
 from service.locks import RWLock
-from service.records import AlsoReported, Hit, SearchResponse
+from service.records import AlsoReported, Hit, SearchResponse, outlet_key
 from service.search.annotate import annotate
 from service.search.facets import count_facets
 from service.search.grouping import corroborated, group_near_duplicates
@@ -280,7 +280,7 @@ class Searcher:
 
     def _unknown_outlet(self, outlet: str) -> list[str]:
         known = self.store.outlets()
-        if any(name.casefold() == outlet.casefold() for name, _ in known):
+        if any(outlet_key(name) == outlet_key(outlet) for name, _ in known):
             return []
         listed = ", ".join(f"{name} ({n})" for name, n in known[:8])
         return [f"no outlet or source is called {outlet!r}; the index has: {listed}"]

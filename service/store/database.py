@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from service.errors import IndexCorrupt, InputError
-from service.records import Article, Passage, source_of
+from service.records import Article, Passage, outlet_key, source_of
 from service.store.attributions import Attributions
 from service.store.catalogue import Catalogue
 from service.store.failures import translate
@@ -86,6 +86,7 @@ class Store(Catalogue, Attributions, StoryRows):
             conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.create_function("source_of", 3, source_of, deterministic=True)
+            conn.create_function("outlet_key", 1, outlet_key, deterministic=True)
             self._local.conn = conn
             with self._all_lock:
                 self._all.append(conn)

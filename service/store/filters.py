@@ -3,6 +3,7 @@ articles."""
 
 from __future__ import annotations
 
+from service.records import outlet_key
 from service.store.attributions import ENTITY_KINDS, name_clause, name_pattern
 from service.store.rows import DocumentFilter
 
@@ -13,8 +14,13 @@ def where_clause(filters: DocumentFilter) -> tuple[str, list[str]]:
     clauses: list[str] = []
     args: list[str] = []
     if filters.outlet:
-        clauses.append("(d.outlet = ? COLLATE NOCASE OR d.source_path = ? OR d.doc_id = ?)")
-        args += [filters.outlet] * 3
+        # every spelling of the outlet (records.outlet_key), found among the distinct
+        # outlets once, not per article
+        clauses.append(
+            "(d.outlet IN (SELECT o FROM (SELECT DISTINCT outlet AS o FROM documents) "
+            "WHERE outlet_key(o) = ?) OR d.source_path = ? OR d.doc_id = ?)"
+        )
+        args += [outlet_key(filters.outlet), filters.outlet, filters.outlet]
     if filters.date_from:
         clauses.append("d.date >= ?")
         args.append(filters.date_from)
