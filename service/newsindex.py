@@ -4,7 +4,7 @@ of an open index directory: opening and recovery (service.opening), the single w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +134,7 @@ class NewsIndex:
 
     def index_files(
         self,
-        paths: list[Path],
+        paths: Sequence[Path | str],
         root: Path | None = None,
         *,
         progress: IndexProgress | None = None,
@@ -143,7 +143,8 @@ class NewsIndex:
         follow_links: bool = False,
     ) -> AddReport:
         """Indexes files and folders in work units, one transaction each, ids relative to
-        `root` (default self.root); `prune` and `follow_links`: IndexWriter.index_files."""
+        `root` (default self.root), and pages and feeds at http(s) addresses given as str;
+        `prune` and `follow_links`: IndexWriter.index_files."""
         writer = self._writable()
         return writer.index_files(
             paths, root or self.root, progress, unit_bytes, follow_links, prune

@@ -104,6 +104,19 @@ def prepare_unit(unit: Unit, root: Path, known: KnownHashes, max_words: int) -> 
     return prepared
 
 
+def fetched_unit(urls: list[str], number: int, known: KnownHashes, max_words: int) -> PreparedUnit:
+    """The articles of pages and feeds fetched over http(s), as the unit after the files."""
+    from service.ingest.fetch import read_urls
+
+    items = list(read_urls(urls))
+    prepared = prepare_articles(
+        (a for a in items if isinstance(a, Article)), known, max_words, number
+    )
+    prepared.skipped[:0] = [s for s in items if isinstance(s, Skipped)]
+    prepared.notices[:0] = [str(n) for n in items if isinstance(n, Notice)]
+    return prepared
+
+
 def prepare_articles(
     articles: Iterable[Article],
     known: KnownHashes,
@@ -116,6 +129,10 @@ def prepare_articles(
     prepared = PreparedUnit(number, size)
     latest: dict[str, Article] = {}
     for article in articles:
+        if article.doc_id in latest:
+            prepared.notices.append(
+                f"{article.doc_id!r} appears more than once in the input; the last copy was kept"
+            )
         latest[article.doc_id] = clean_article(article)
     hashes = known(list(latest))
     key = chunking_key(max_words)

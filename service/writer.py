@@ -5,9 +5,10 @@ for it, and saves them. One IndexWriter per writable index; one writing thread a
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from service.encoders import LazyEncoder
 from service.errors import InputError, NotFound, PayloadTooLarge
 from service.indexfiles import IndexFiles, rebuild_vectors
 from service.ingest import Skipped, discover, doc_id_for, plan_units
+from service.ingest.fetch import is_url
 from service.ingest.units import UNIT_BYTES
 from service.locks import RWLock
 from service.pipeline import (
@@ -25,6 +27,7 @@ from service.pipeline import (
     PreRunHashes,
     ahead,
     embed_unit,
+    fetched_unit,
     prepare_articles,
     prepare_unit,
     repeated,
@@ -98,17 +101,19 @@ class IndexWriter:
         progress: IndexProgress | None = None,
         *,
         atomic: bool = False,
+        strict: bool = True,
     ) -> AddReport:
         """Adds new articles, replaces changed ones (same doc_id, new content) and skips
         unchanged ones without embedding. Each batch of about BATCH_PASSAGES passages commits
         atomically, so a kill keeps every article either old or new, never mixed; `atomic`
         commits all of them in one transaction (all or nothing: one HTTP request), refusing
-        more than settings.max_request_passages with PayloadTooLarge."""
+        more than settings.max_request_passages with PayloadTooLarge. An article with no
+        text to index is an InputError, or, not `strict`, skipped in the report."""
         with self.mutex:
             prepared = prepare_articles(
                 articles, self.store.hashes, self.settings.max_passage_words
             )
-            if prepared.skipped:
+            if prepared.skipped and strict:
                 raise InputError(prepared.skipped[0].reason)
             total = sum(len(passages) for _, _, passages in prepared.todo)
             limit = self.settings.max_request_passages
@@ -138,7 +143,7 @@ class IndexWriter:
 
     def index_files(
         self,
-        paths: list[Path],
+        inputs: Sequence[Path | str],
         root: Path,
         progress: IndexProgress | None = None,
         unit_bytes: int | None = None,
@@ -148,19 +153,27 @@ class IndexWriter:
         """Indexes files and folders unit by unit (see service.ingest.units): reads, embeds
         and commits one unit at a time, so memory stays flat however large the input. Links
         out of a folder are followed only with `follow_links` (service.ingest.discover); with
-        `prune`, then deletes the articles whose files are gone (AddReport.pruned)."""
+        `prune`, then deletes the articles whose files are gone (AddReport.pruned). An input
+        that is an http(s) address is fetched (service.ingest.fetch), after the files."""
+        urls = [str(p) for p in inputs if isinstance(p, str) and is_url(p)]
+        paths = [Path(p) for p in inputs if not (isinstance(p, str) and is_url(p))]
         left: list[Skipped] = []
         files = discover(paths, follow_links=follow_links, skipped=left)
         units = plan_units(files, unit_bytes or UNIT_BYTES)
         run = IndexRun(self)
         run.report.skipped += left
         known = PreRunHashes(self.store.hashes)
-        if units:
+        if units or urls:
             self._load_encoder(run)
         if progress:
             progress.start_input(sum(u.size for u in units))
         max_words = self.settings.max_passage_words
-        prepared_units = (prepare_unit(unit, root, known, max_words) for unit in units)
+        prepared_units: Iterator[PreparedUnit] = (
+            prepare_unit(unit, root, known, max_words) for unit in units
+        )
+        if urls:  # fetched when the files are done, not before the first unit
+            fetched = (fetched_unit(urls, len(units), known, max_words) for _ in (0,))
+            prepared_units = itertools.chain(prepared_units, fetched)
         batch_size = self.settings.batch_size
         for prepared, vecs in ahead(
             prepared_units, lambda p: embed_unit(p, self.encoder, batch_size)
@@ -334,7 +347,9 @@ class IndexRun:
 def _batches(prepared: PreparedUnit) -> Iterator[PreparedUnit]:
     """Consecutive articles of about BATCH_PASSAGES passages each, as units to commit (the
     first also reports the unchanged ones)."""
-    batch = PreparedUnit(0, 0, unchanged=prepared.unchanged)
+    batch = PreparedUnit(
+        0, 0, unchanged=prepared.unchanged, skipped=prepared.skipped, notices=prepared.notices
+    )
     existing = set(prepared.existing)
     size = 0
     for item in prepared.todo:
@@ -345,5 +360,5 @@ def _batches(prepared: PreparedUnit) -> Iterator[PreparedUnit]:
         if size >= BATCH_PASSAGES:
             yield batch
             batch, size = PreparedUnit(0, 0), 0
-    if batch.todo or batch.unchanged:
+    if batch.todo or batch.unchanged or batch.skipped or batch.notices:
         yield batch

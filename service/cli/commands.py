@@ -33,12 +33,18 @@ ADD_BATCH = 50  # articles a `newsearch add` request carries
 
 def cmd_index(args: argparse.Namespace) -> int:
     from service.ingest import Skipped, discover
+    from service.ingest.fetch import is_url
 
     settings = settings_from(args)
+    urls = [p for p in args.paths if is_url(p)]
+    args.paths = [Path(p) for p in args.paths if not is_url(p)]
+    if urls and args.ray:
+        raise InputError("--ray reads files and folders; index the addresses without --ray")
     left: list[Skipped] = []
-    if not discover(args.paths, follow_links=args.follow_links, skipped=left):
+    if args.paths and not discover(args.paths, follow_links=args.follow_links, skipped=left):
         warn(left, [])  # a missing path or no article files: say so, create nothing
         raise InputError("no article files in " + ", ".join(str(p) for p in args.paths))
+    args.urls = urls
     joined = False
     if args.ray:  # an unreachable cluster is reported before an index is created
         from service.distributed import connect
@@ -53,7 +59,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             import_ray().shutdown()
     warn(report.skipped, report.warnings)
     if not (report.added or report.updated or report.unchanged):
-        raise InputError("no articles to index in " + ", ".join(str(p) for p in args.paths))
+        named = [*map(str, args.paths), *args.urls]
+        raise InputError("no articles to index in " + ", ".join(named))
     print_add_report(report, *totals)
     return EXIT_ERROR if report.skipped else 0
 
@@ -80,7 +87,10 @@ def _index(args: argparse.Namespace, settings: Settings) -> tuple[AddReport, tup
                 report.pruned = index.prune(args.paths, follow_links=args.follow_links)
         else:
             report = index.index_files(
-                args.paths, progress=progress, prune=args.prune, follow_links=args.follow_links
+                [*args.paths, *args.urls],
+                progress=progress,
+                prune=args.prune,
+                follow_links=args.follow_links,
             )
         return report, (str(index.index_dir), *index.counts())
 

@@ -101,8 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("index", help="index article files and folders (.txt .md .html .jsonl)")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files and folders")
+    p = sub.add_parser(
+        "index",
+        help="index article files and folders (.txt .md .html .jsonl, .warc crawls, RSS/Atom "
+        "feeds) and pages or feeds at http(s) addresses",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders and http(s) addresses")
     p.add_argument(
         "--prune",
         action="store_true",

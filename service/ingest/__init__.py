@@ -1,4 +1,5 @@
-"""Readers that turn files and folders of articles (.txt, .md, .html, .jsonl) into Articles."""
+"""Readers that turn files and folders of articles (.txt, .md, .html, .jsonl, web crawls and
+feeds) into Articles."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from pathlib import Path
 
 from service.errors import InputError
 from service.ingest.decoding import Decoded, decode
+from service.ingest.feeds import FEED, items_from_feed
 from service.ingest.html import article_from_html
 from service.ingest.jsonl import article_from_fields, articles_from_jsonl
 from service.ingest.text import article_from_text
 from service.ingest.units import Unit, jsonl_range, line_number, plan_units
+from service.ingest.warc import WARC, is_warc, pages_from_warc
 from service.records import Article
 from service.validate import check_doc_id
 
@@ -31,8 +34,8 @@ __all__ = [
 ]
 
 HTML = (".html", ".htm", ".xhtml")
-SUPPORTED = (".txt", ".md", ".markdown", *HTML, ".jsonl")
-MAX_FILE_BYTES = 50 * 1024 * 1024  # one .txt/.md/.html article; .jsonl is read line by line
+SUPPORTED = (".txt", ".md", ".markdown", *HTML, ".jsonl", *WARC, *FEED)
+MAX_FILE_BYTES = 50 * 1024 * 1024  # one .txt/.md/.html article or feed; .jsonl and WARC stream
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def discover(
             raise InputError(f"{str(path)!r} does not exist")
         if path.is_dir():
             found += _walk(path, follow_links, left)
-        elif path.suffix.lower() not in SUPPORTED:
+        elif not supported(path):
             raise InputError(
                 f"{str(path)!r} is not a supported article file ({', '.join(SUPPORTED)})"
             )
@@ -102,13 +105,17 @@ def _walk(folder: Path, follow_links: bool, skipped: list[Skipped]) -> list[Path
         dirs[:] = kept
         for name in sorted(files):
             path = Path(top, name)
-            if name.startswith(".") or path.suffix.lower() not in SUPPORTED:
+            if name.startswith(".") or not supported(path):
                 continue
             if not follow_links and path.is_symlink() and not path.resolve().is_relative_to(base):
                 skipped.append(Skipped(shown(str(path)), out))
             elif _regular(path, skipped):
                 found.append(path)
     return sorted(found)
+
+
+def supported(path: Path) -> bool:
+    return path.name.lower().endswith(SUPPORTED)
 
 
 def _regular(path: Path, skipped: list[Skipped]) -> bool:
@@ -160,6 +167,8 @@ def read_unit(unit: Unit, root: Path) -> Iterator[Read]:
         path = Path(part.path)
         if path.suffix.lower() == ".jsonl":
             yield from _read_jsonl(path, root, part.start, part.end)
+        elif is_warc(path):
+            yield from _read_warc(path, root, part.start, part.end)
         else:
             yield from _read_file(path, root)
 
@@ -185,10 +194,46 @@ def _read_jsonl(path: Path, root: Path, start: int = 0, end: int | None = None) 
         yield Skipped(doc_id, f"cannot read ({exc.strerror or exc})")
 
 
+def _read_warc(path: Path, root: Path, start: int = 0, end: int | None = None) -> Iterator[Read]:
+    """The pages of the records that start in [start, end) of a WARC file, each named by its
+    address and the file."""
+    try:
+        doc_id = doc_id_for(path, root)
+    except InputError as exc:
+        yield Skipped(shown(str(path)), exc.message)
+        return
+    try:
+        for item in pages_from_warc(path, doc_id, start, end):
+            if isinstance(item, Article):
+                yield item
+            elif item[0]:
+                yield Skipped(f"{doc_id}: {item[0]}", item[1])
+            else:
+                yield Notice(doc_id, item[1])
+    except InputError as exc:
+        yield Skipped(doc_id, exc.message)
+    except OSError as exc:
+        yield Skipped(doc_id, f"cannot read ({exc.strerror or exc})")
+
+
+def _read_feed(path: Path, doc_id: str) -> Iterator[Read]:
+    data = _read_bytes(path)
+    for item in items_from_feed(data, source_path=doc_id, where=doc_id):
+        if isinstance(item, Article):
+            yield item
+        elif item[1].startswith("note: "):
+            yield Notice(f"{doc_id}: {item[0]}", item[1].removeprefix("note: "))
+        else:
+            yield Skipped(f"{doc_id}: {item[0]}", item[1])
+
+
 def _read_file(path: Path, root: Path) -> Iterator[Read]:
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         yield from _read_jsonl(path, root)
+        return
+    if is_warc(path):
+        yield from _read_warc(path, root)
         return
     try:
         doc_id = doc_id_for(path, root)
@@ -197,6 +242,9 @@ def _read_file(path: Path, root: Path) -> Iterator[Read]:
         return
     notes: list[str] = []
     try:
+        if suffix in FEED:
+            yield from _read_feed(path, doc_id)
+            return
         decoded = _read_text(path, html=suffix in HTML)
         raw = decoded.text
         if decoded.guessed:
@@ -223,11 +271,15 @@ def _read_file(path: Path, root: Path) -> Iterator[Read]:
 
 
 def _read_text(path: Path, *, html: bool) -> Decoded:
+    return decode(_read_bytes(path), html=html)
+
+
+def _read_bytes(path: Path) -> bytes:
     with path.open("rb") as handle:  # bounded by what is read: a reported size can lie
         data = handle.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise InputError(f"file is over the {MAX_FILE_BYTES:,}-byte limit for one article")
-    return decode(data, html=html)
+    return data
 
 
 def collect_articles(

@@ -5,7 +5,8 @@ run and a Ray run embed the very same groups of texts. On CPU the ONNX encoder r
 alone, so its vectors depend on the text only; the batching encoders (PyTorch, a GPU) put texts
 of one call into shared batches, and int8 scales activations per batch (a vector moves with its
 batch-mates), so equal groups are what keeps their vectors equal too. A .jsonl file is cut into
-byte ranges; a range owns every line that starts inside it (as Hadoop splits text files)."""
+byte ranges; a range owns every line that starts inside it (as Hadoop splits text files). A
+WARC file is cut at record starts, a range owning the records that start inside it."""
 
 from __future__ import annotations
 
@@ -58,10 +59,9 @@ def plan_units(files: list[Path], unit_bytes: int = UNIT_BYTES) -> list[Unit]:
 
     for path in files:
         length = path.stat().st_size
-        if path.suffix.lower() == ".jsonl" and length > unit_bytes:
+        if length > unit_bytes and (cuts := _cuts(path, length, unit_bytes)):
             close()
-            for start in range(0, length, unit_bytes):
-                end = min(start + unit_bytes, length)
+            for start, end in zip(cuts, [*cuts[1:], length], strict=True):
                 parts, size = [Part(str(path), start, end)], end - start
                 close()
             continue
@@ -71,6 +71,25 @@ def plan_units(files: list[Path], unit_bytes: int = UNIT_BYTES) -> list[Unit]:
             close()
     close()
     return units
+
+
+def _cuts(path: Path, length: int, unit_bytes: int) -> list[int]:
+    """Where the units of a large .jsonl or WARC file start; [] for a file read whole."""
+    if path.suffix.lower() == ".jsonl":
+        return list(range(0, length, unit_bytes))
+    from service.ingest.warc import is_warc, record_offsets
+
+    if not is_warc(path):
+        return []
+    try:
+        offsets = record_offsets(path)
+    except Exception:  # noqa: BLE001 - an unreadable crawl is reported when it is read
+        return []
+    cuts = [0]
+    for offset in offsets:
+        if offset - cuts[-1] >= unit_bytes:
+            cuts.append(offset)  # a unit starts at a record: a gzip crawl is entered there
+    return cuts
 
 
 def jsonl_range(path: Path, start: int, end: int | None) -> Iterator[bytes]:
