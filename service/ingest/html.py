@@ -14,6 +14,7 @@ from service.ingest.text import split_blocks
 from service.records import Article
 from service.validate import normalise_date
 
+SCANT_CHARS = 500  # less than a news article's body: the extraction may have missed it
 EARLIEST = "1800"  # a declared year before it is a template's placeholder
 
 
@@ -25,17 +26,17 @@ def article_from_html(
     url: str | None = None,
     fallback_date: str | None = None,
 ) -> Article:
-    try:
-        import trafilatura
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise InputError("reading .html needs trafilatura: pip install trafilatura") from exc
-    doc: Any = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=False, with_metadata=True
-    )
-    if doc is None:
+    data = _extract(html, favor_precision=True)
+    found = data.get("text") or ""
+    if len(found) < SCANT_CHARS:
+        # precision mode can find a line where the article is: take what the plain mode
+        # finds when it is more than twice as much
+        plain = _extract(html, favor_precision=False)
+        if len(plain.get("text") or "") > 2 * len(found):
+            data = plain
+    if not data:
         raise InputError("no article text found in the HTML")
-    data: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    body = data.get("text") or ""
+    body = "\n".join(map(_row, (data.get("text") or "").split("\n")))
     paragraphs = drop_noise(split_blocks(body.replace("\n", "\n\n"), markdown=False))
     if not paragraphs:
         raise InputError("no article text found in the HTML")
@@ -52,6 +53,33 @@ def article_from_html(
         url=url,
         source_path=source_path,
     )
+
+
+def _extract(html: str, *, favor_precision: bool) -> dict[str, Any]:
+    """trafilatura's text and metadata of the page, {} when it finds none; tables kept (a
+    results or standings page is mostly its table)."""
+    try:
+        import trafilatura
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise InputError("reading .html needs trafilatura: pip install trafilatura") from exc
+    doc: Any = trafilatura.bare_extraction(
+        html,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,
+        favor_precision=favor_precision,
+    )
+    if doc is None:
+        return {}
+    return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+
+
+def _row(line: str) -> str:
+    """A table row as trafilatura writes it ("| Team | Points |") as one line of its cells,
+    header cells too ("Team | Points"); its "|---|" rule line goes (no words)."""
+    if not line.startswith("|"):
+        return line
+    return " | ".join(c.strip() for c in line.strip().strip("|").split("|") if c.strip())
 
 
 def _published(candidates: list[str | None]) -> str | None:
