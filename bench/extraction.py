@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import random
 import re
 import sys
 import tempfile
@@ -27,37 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.shingles import normalised, scores, summary  # noqa: E402
 from service.ingest import read_articles  # noqa: E402
 from service.ingest.cleaning import matching_rule  # noqa: E402
 from service.pipeline import prepare_articles  # noqa: E402
 from service.records import Article  # noqa: E402
 
-WORD = re.compile(r"\w+")  # the benchmark's words
 SPACED = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")  # a character a word
-
-
-def shingles(text: str) -> Counter[tuple[str, ...]]:
-    words = WORD.findall(text.lower())
-    return Counter(tuple(words[i : i + 4]) for i in range(max(0, len(words) - 3)))
-
-
-def scores(found: str, truth: str) -> tuple[float, float]:
-    got, want = shingles(found), shingles(truth)
-    tp = sum((got & want).values())
-    precision = tp / sum(got.values()) if got else (1.0 if not want else 0.0)
-    recall = tp / sum(want.values()) if want else 1.0
-    return precision, recall
-
-
-def f1(pairs: list[tuple[float, float]]) -> float:
-    p = sum(x for x, _ in pairs) / len(pairs)
-    r = sum(y for _, y in pairs) / len(pairs)
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
-def normalised(text: str) -> str:
-    return " ".join(WORD.findall(text.lower()))
 
 
 def main() -> None:
@@ -90,13 +66,8 @@ def main() -> None:
                 and normalised(line) in true_paragraphs
             )
             page.unlink()
-    rng = random.Random(0)
-    spread = sorted(f1([rng.choice(pairs) for _ in pairs]) for _ in range(1000))
-    half = (spread[974] - spread[25]) / 2
-    precision = sum(p for p, _ in pairs) / len(pairs)
-    recall = sum(r for _, r in pairs) / len(pairs)
     print(f"pages {len(pairs)}, passages {len(lengths)}")
-    print(f"F1 {f1(pairs):.3f} ± {half:.3f}   precision {precision:.3f}   recall {recall:.3f}")
+    print(summary(pairs))
     short, brief = (sum(n <= most for n in lengths) / len(lengths) for most in (3, 8))
     print(f"passages of <= 3 words {short:.2%}, <= 8 words {brief:.2%}")
     print(f"in-page repeated passages {repeats}")

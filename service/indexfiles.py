@@ -127,6 +127,10 @@ class IndexFiles:
 
 
 def rebuild_vectors(store: Store, dim: int, policy: AnnPolicy | None = None) -> VectorIndex:
-    """A vector index of every stored embedding, shaped as the policy says for its size."""
-    ids, vecs = store.all_vectors(dim)
-    return VectorIndex.build(ids, vecs, dim, policy)
+    """A vector index of every stored embedding, shaped as the policy says for its size, read
+    from one snapshot of the database a slice at a time."""
+    with store.snapshot():
+        ids = store.passage_ids()
+        return VectorIndex.build_from(
+            ids, lambda positions: store.embeddings(ids[positions], dim), dim, policy
+        )

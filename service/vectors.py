@@ -9,7 +9,7 @@ IVF removes ids in place, so deletes and replacements keep working at any size."
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import numpy as np
 from service.errors import IndexCorrupt, MissingDependency
 from service.fileutil import replace_atomically, sha256_file
 
+BUILD_SLICE = 65_536  # vectors read and added at a time when an index is built
 _REPAIR = "run `newsearch check --repair` to rebuild it from the database"
 
 
@@ -77,20 +78,37 @@ class VectorIndex:
     ) -> VectorIndex:
         """The index a collection of this size should have: exact below the threshold, else
         IVF trained on (a sample of) these vectors."""
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), dim)
+        return cls.build_from(np.asarray(ids, dtype=np.int64), vecs.__getitem__, dim, policy)
+
+    @classmethod
+    def build_from(
+        cls,
+        ids: np.ndarray,
+        read: Callable[[np.ndarray], np.ndarray],
+        dim: int,
+        policy: AnnPolicy | None = None,
+        step: int = BUILD_SLICE,
+    ) -> VectorIndex:
+        """As build, reading the vectors through `read(positions)` (the (n, dim) float32
+        vectors of ids[positions]) a slice at a time: a rebuild from SQLite holds the index it
+        makes and one slice, never a second copy of every vector."""
         policy = policy or AnnPolicy()
         if len(ids) < policy.threshold:
             index = cls(dim, nprobe=policy.nprobe)
-            index.add(ids, vectors)
-            return index
-        faiss = _faiss()
-        nlist = AnnPolicy.lists_for(len(ids))
-        ivf = faiss.index_factory(dim, f"IVF{nlist},{policy.encoding}", faiss.METRIC_INNER_PRODUCT)
-        vecs = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), dim)
-        # k-means on 64 points a list is plenty for the centroids and keeps training short
-        sample = np.random.default_rng(0).permutation(len(vecs))[: nlist * 64]
-        ivf.train(vecs[np.sort(sample)])
-        index = cls(dim, ivf, nprobe=policy.nprobe)
-        index.add(ids, vecs)
+        else:
+            faiss = _faiss()
+            nlist = AnnPolicy.lists_for(len(ids))
+            ivf = faiss.index_factory(
+                dim, f"IVF{nlist},{policy.encoding}", faiss.METRIC_INNER_PRODUCT
+            )
+            # k-means on 64 points a list is plenty for the centroids and keeps training short
+            sample = np.random.default_rng(0).permutation(len(ids))[: nlist * 64]
+            ivf.train(np.ascontiguousarray(read(np.sort(sample)), dtype=np.float32))
+            index = cls(dim, ivf, nprobe=policy.nprobe)
+        for start in range(0, len(ids), step):
+            positions = np.arange(start, min(start + step, len(ids)))
+            index.add(ids[positions], read(positions))
         return index
 
     @property

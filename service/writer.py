@@ -37,6 +37,7 @@ from service.records import Article, Passage
 from service.store import Store
 from service.vectors import VectorIndex
 
+STALE = -1  # a generation no database has: vectors saved under it are rebuilt at open
 BATCH_PASSAGES = 256  # passages of an add_articles call embedded and committed together
 Batch = list[tuple[Article, str, list[Passage]]]  # (article, content hash, its passages)
 
@@ -281,15 +282,22 @@ class IndexWriter:
 
     def reshape(self) -> None:
         """Gives the vectors the structure their size calls for (exact, or IVF with lists to
-        match), rebuilt from SQLite. Done at the end of a writing session, not in the middle:
-        training IVF on a large index takes a while, and a server keeps answering."""
+        match), rebuilt from SQLite. Done as the index closes, not in the middle: training IVF
+        on a large index takes a while, and a server keeps answering. Nothing searches an
+        index that is closing, so the old vectors go before the new ones are built (one copy
+        of every vector in memory, not two); should the build fail, the manifest is left
+        older than the database, and the next open rebuilds the vectors from SQLite."""
         policy = self.settings.ann_policy()
         if not policy.wants_rebuild(self.vectors):
             return
         with self.mutex:
+            with self.lock.write():
+                self.vectors.take_over(VectorIndex(self.encoder.dim))
+                generation, self.applied_generation = self.applied_generation, STALE
             rebuilt = rebuild_vectors(self.store, self.encoder.dim, policy)
             with self.lock.write():
                 self.vectors.take_over(rebuilt)
+                self.applied_generation = generation
                 self.dirty = True
 
     def flush(self) -> None:

@@ -108,6 +108,43 @@ def test_vectors_read_from_memory_follow_adds_and_removes(
     assert index.vectors_of([]) == {}
 
 
+@pytest.mark.parametrize("threshold", [10**9, 1000], ids=["exact", "ivf"])
+def test_a_build_a_slice_at_a_time_is_the_build_of_all(
+    clustered: tuple[np.ndarray, np.ndarray], threshold: int
+) -> None:
+    ids, vecs = clustered
+    policy = AnnPolicy(threshold=threshold, nprobe=4)
+    whole = VectorIndex.build(ids, vecs, DIM, policy)
+    read: list[int] = []
+
+    def reader(positions: np.ndarray) -> np.ndarray:
+        read.append(len(positions))
+        return vecs[positions]
+
+    sliced = VectorIndex.build_from(ids, reader, DIM, policy, step=3000)
+    assert sliced.kind == whole.kind and len(sliced) == len(whole)
+    assert max(read[-7:]) == 3000 and sum(read[-7:]) == len(ids)  # never all of them at once
+    for q in vecs[::997]:
+        assert sliced.search(q, 10) == whole.search(q, 10)
+
+
+def test_rebuild_from_sqlite_reads_every_stored_vector(
+    tmp_path: Path, seed_articles: list[Article]
+) -> None:
+    from service.indexfiles import rebuild_vectors
+
+    settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL)
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        index.add_articles(seed_articles)
+        ids, vecs = index.store.all_vectors(index.dim)
+        for policy in (AnnPolicy(threshold=10**9), AnnPolicy(threshold=16, nprobe=16)):
+            rebuilt = rebuild_vectors(index.store, index.dim, policy)
+            built = VectorIndex.build(ids, vecs, index.dim, policy)
+            assert rebuilt.kind == built.kind and sorted(rebuilt.ids()) == ids.tolist()
+            for q in vecs[::9]:
+                assert rebuilt.search(q, 5) == built.search(q, 5)
+
+
 def test_sq8_vectors_are_not_read_from_memory(clustered: tuple[np.ndarray, np.ndarray]) -> None:
     ids, vecs = clustered
     sq8 = VectorIndex.build(ids, vecs, DIM, AnnPolicy(threshold=1000, encoding="SQ8"))

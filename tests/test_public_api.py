@@ -35,3 +35,18 @@ def test_search_loads_without_torch_or_fastapi() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == ""
+
+
+def test_who_said_what_runs_without_torch() -> None:
+    # spaCy's thinc would import PyTorch (about 180 MB a process) for layers our pipelines
+    # never use; it is kept out, and importing it afterwards still works
+    code = (
+        "import sys; from service.attribution import Analyser; "
+        "found = Analyser().analyse('\"We will talk,\" Blinken said.'); "
+        "before = 'torch' in sys.modules; import torch; "
+        "print(before, [q.speaker for q in found.quotes], torch.ones(1).item())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "['Blinken']", "1.0"]

@@ -242,6 +242,26 @@ class Store(Catalogue, Attributions, StoryRows):
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         return ids, self._matrix([r[1] for r in rows], dim).copy()
 
+    def passage_ids(self) -> np.ndarray:
+        """The id of every passage, ascending (int64)."""
+        rows = self.conn.execute("SELECT id FROM passages ORDER BY id")
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def embeddings(self, ids: np.ndarray, dim: int) -> np.ndarray:
+        """The stored vectors of these ascending passage ids, float32 (n, dim) in their order:
+        a rebuild reads the vectors a slice at a time through this, not all at once."""
+        rows = self.conn.execute(
+            "SELECT embedding FROM passages WHERE id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY id",
+            (json.dumps(ids.tolist()),),
+        ).fetchall()
+        if len(rows) != len(ids):
+            raise IndexCorrupt(
+                f"{self.path}: {len(ids) - len(rows)} passages went while their vectors were "
+                "read; run `newsearch check --repair`"
+            )
+        return self._matrix([r[0] for r in rows], dim)
+
     def passage_texts(self) -> list[tuple[int, str]]:
         """(id, text) of every passage, in id order."""
         return self.conn.execute("SELECT id, text FROM passages ORDER BY id").fetchall()
