@@ -44,13 +44,15 @@ def main() -> None:
     pairs: list[tuple[float, float]] = []
     lengths: list[int] = []
     repeats = dropped = 0
+    listings: list[str] = []  # article pages taken for a front page or an index
     with tempfile.TemporaryDirectory() as tmp:
         for key in sorted(truth):
             body = truth[key]["articleBody"]
             page = Path(tmp, f"{key}.html")
             page.write_bytes(gzip.decompress((args.data / "html" / f"{key}.html.gz").read_bytes()))
             read = [a for a in read_articles([page], Path(tmp)) if isinstance(a, Article)]
-            prepared = prepare_articles(read, lambda ids: {}, 180)
+            listings += [f"{key}: {a.non_article}" for a in read if a.non_article]
+            prepared = prepare_articles(read, lambda ids: {}, 180, keep_non_articles=True)
             text = prepared.todo[0][0].text if prepared.todo else ""
             pairs.append(scores(text, body))
             passages = [p.text for _, _, ps in prepared.todo for p in ps]
@@ -72,6 +74,9 @@ def main() -> None:
     print(f"passages of <= 3 words {short:.2%}, <= 8 words {brief:.2%}")
     print(f"in-page repeated passages {repeats}")
     print(f"true article paragraphs a cleaning rule drops {dropped}")
+    print(f"article pages taken for a page that is not one article {len(listings)}")
+    for line in listings:
+        print(f"  {line}")
 
 
 if __name__ == "__main__":

@@ -141,13 +141,13 @@ class NewsIndex:
         unit_bytes: int | None = None,
         prune: bool = False,
         follow_links: bool = False,
+        keep_non_articles: bool = False,
     ) -> AddReport:
         """Indexes files and folders in work units, one transaction each, ids relative to
         `root` (default self.root), and pages and feeds at http(s) addresses given as str;
-        `prune` and `follow_links`: IndexWriter.index_files."""
-        writer = self._writable()
-        return writer.index_files(
-            paths, root or self.root, progress, unit_bytes, follow_links, prune
+        `prune`, `follow_links` and `keep_non_articles`: IndexWriter.index_files."""
+        return self._writable().index_files(
+            paths, root or self.root, progress, unit_bytes, follow_links, prune, keep_non_articles
         )
 
     def prune(

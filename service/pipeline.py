@@ -94,24 +94,32 @@ class PreparedUnit:
         )
 
 
-def prepare_unit(unit: Unit, root: Path, known: KnownHashes, max_words: int) -> PreparedUnit:
+def prepare_unit(
+    unit: Unit, root: Path, known: KnownHashes, max_words: int, keep_non_articles: bool = False
+) -> PreparedUnit:
     items = list(read_unit(unit, root))
+    articles = (a for a in items if isinstance(a, Article))
     prepared = prepare_articles(
-        (a for a in items if isinstance(a, Article)), known, max_words, unit.number, unit.size
+        articles, known, max_words, unit.number, unit.size, keep_non_articles
     )
     prepared.skipped[:0] = [s for s in items if isinstance(s, Skipped)]
     prepared.notices[:0] = [str(n) for n in items if isinstance(n, Notice)]
     return prepared
 
 
-def fetched_unit(urls: list[str], number: int, known: KnownHashes, max_words: int) -> PreparedUnit:
+def fetched_unit(
+    urls: list[str],
+    number: int,
+    known: KnownHashes,
+    max_words: int,
+    keep_non_articles: bool = False,
+) -> PreparedUnit:
     """The articles of pages and feeds fetched over http(s), as the unit after the files."""
     from service.ingest.fetch import read_urls
 
     items = list(read_urls(urls))
-    prepared = prepare_articles(
-        (a for a in items if isinstance(a, Article)), known, max_words, number
-    )
+    articles = (a for a in items if isinstance(a, Article))
+    prepared = prepare_articles(articles, known, max_words, number, 0, keep_non_articles)
     prepared.skipped[:0] = [s for s in items if isinstance(s, Skipped)]
     prepared.notices[:0] = [str(n) for n in items if isinstance(n, Notice)]
     return prepared
@@ -123,12 +131,22 @@ def prepare_articles(
     max_words: int,
     number: int = 0,
     size: int = 0,
+    keep_non_articles: bool = False,
 ) -> PreparedUnit:
     """Splits articles into what to embed (chunked), what the index holds unchanged, and
-    what has no text to index; the last copy of a repeated id wins."""
+    what has no text to index; the last copy of a repeated id wins. A page that is not one
+    article (Article.non_article) is left out with a notice, unless `keep_non_articles`."""
     prepared = PreparedUnit(number, size)
     latest: dict[str, Article] = {}
     for article in articles:
+        if article.non_article and not keep_non_articles:
+            where = article.source_path or article.doc_id
+            if where != article.doc_id:
+                where = f"{where}: {article.doc_id}"
+            prepared.notices.append(
+                f"{where}: skipped, {article.non_article} (--keep-non-articles indexes it)"
+            )
+            continue
         if article.doc_id in latest:
             prepared.notices.append(
                 f"{article.doc_id!r} appears more than once in the input; the last copy was kept"

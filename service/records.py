@@ -21,6 +21,9 @@ class Article:
     source_path: str | None = (
         None  # where it was read from, for people; never re-read by the server
     )
+    # why a page read is not one article (a front page, an index), None for an article:
+    # such pages are skipped with a warning unless the caller keeps them (never stored)
+    non_article: str | None = None
 
 
 @dataclass(frozen=True)

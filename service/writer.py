@@ -150,12 +150,15 @@ class IndexWriter:
         unit_bytes: int | None = None,
         follow_links: bool = False,
         prune: bool = False,
+        keep_non_articles: bool = False,
     ) -> AddReport:
         """Indexes files and folders unit by unit (see service.ingest.units): reads, embeds
         and commits one unit at a time, so memory stays flat however large the input. Links
         out of a folder are followed only with `follow_links` (service.ingest.discover); with
         `prune`, then deletes the articles whose files are gone (AddReport.pruned). An input
-        that is an http(s) address is fetched (service.ingest.fetch), after the files."""
+        that is an http(s) address is fetched (service.ingest.fetch), after the files. Pages
+        that are not one article (service.ingest.pagekind) are left out with a warning,
+        unless `keep_non_articles`."""
         urls = [str(p) for p in inputs if isinstance(p, str) and is_url(p)]
         paths = [Path(p) for p in inputs if not (isinstance(p, str) and is_url(p))]
         left: list[Skipped] = []
@@ -169,11 +172,12 @@ class IndexWriter:
         if progress:
             progress.start_input(sum(u.size for u in units))
         max_words = self.settings.max_passage_words
+        keep = keep_non_articles
         prepared_units: Iterator[PreparedUnit] = (
-            prepare_unit(unit, root, known, max_words) for unit in units
+            prepare_unit(unit, root, known, max_words, keep) for unit in units
         )
         if urls:  # fetched when the files are done, not before the first unit
-            fetched = (fetched_unit(urls, len(units), known, max_words) for _ in (0,))
+            fetched = (fetched_unit(urls, len(units), known, max_words, keep) for _ in (0,))
             prepared_units = itertools.chain(prepared_units, fetched)
         batch_size = self.settings.batch_size
         for prepared, vecs in ahead(

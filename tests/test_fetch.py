@@ -42,7 +42,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
         SEEN_AGENTS.append(self.headers.get("User-Agent", ""))
         path = self.path
-        if path == "/page":
+        if path in ("/page", "/"):
             self._send(200, "text/html; charset=utf-8", PAGE.encode())
         elif path == "/latin":
             self._send(200, "text/html; charset=iso-8859-1", LATIN.encode("latin-1"))
@@ -139,3 +139,12 @@ def test_newsearch_index_url(cli, site: str, tmp_path) -> None:  # type: ignore[
     assert again.code == 0 and "1 article(s) unchanged" in again.out
     shown = cli("show", f"{site}/page", "--index-dir", index)
     assert shown.code == 0 and "Wire One" in shown.out
+
+
+def test_a_sites_front_page_is_skipped_unless_kept(cli, site: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    index = str(tmp_path / "idx")
+    first = cli("index", f"{site}/", f"{site}/page", "--index-dir", index)
+    assert first.code == 0 and "1 new" in first.out
+    assert f"{site}/: skipped, a site's front page, not an article" in first.err
+    kept = cli("index", f"{site}/", "--index-dir", index, "--keep-non-articles")
+    assert kept.code == 0 and "1 new" in kept.out

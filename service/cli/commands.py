@@ -81,6 +81,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> tuple[AddReport, tup
                 cpus_per_actor=args.ray_cpus_per_actor,
                 gpus_per_actor=args.ray_gpus_per_actor,
                 follow_links=args.follow_links,
+                keep_non_articles=args.keep_non_articles,
             )
             report = index_with_ray(index, args.paths, index.root, options, progress=progress)
             if args.prune:
@@ -91,6 +92,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> tuple[AddReport, tup
                 progress=progress,
                 prune=args.prune,
                 follow_links=args.follow_links,
+                keep_non_articles=args.keep_non_articles,
             )
         return report, (str(index.index_dir), *index.counts())
 

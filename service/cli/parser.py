@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="follow links that lead out of a folder (by default they are skipped, with a warning)",
     )
+    p.add_argument(
+        "--keep-non-articles",
+        action="store_true",
+        help="index pages that are not one article too: a site's front page, a section, tag "
+        "or author index, a list of headlines (by default skipped, with a warning)",
+    )
     _progress(p)
     ray = p.add_argument_group("Ray (pip install 'newsearch[ray]')")
     _ray_address(

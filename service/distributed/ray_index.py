@@ -35,6 +35,7 @@ class RayOptions:
     gpus_per_actor: float = 0.0
     unit_bytes: int = UNIT_BYTES
     follow_links: bool = False  # as NewsIndex.index_files
+    keep_non_articles: bool = False  # as NewsIndex.index_files
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def _embedded_units(
                 "root": str(root),
                 "oracle": oracle,
                 "max_words": settings.max_passage_words,
+                "keep_non_articles": options.keep_non_articles,
             },
             # reading and chunking are light next to embedding: they take no CPU slot, so
             # the actors can fill every core
@@ -190,12 +192,18 @@ def _hash_snapshot(ray: Any, index: NewsIndex) -> Any:
     return actor
 
 
-def _prepare(row: dict[str, Any], *, root: str, oracle: Any, max_words: int) -> dict[str, Any]:
+def _prepare(
+    row: dict[str, Any], *, root: str, oracle: Any, max_words: int, keep_non_articles: bool
+) -> dict[str, Any]:
     import ray
 
     unit = Unit.from_dict(json.loads(row["unit"]))
     prepared = prepare_unit(
-        unit, Path(root), lambda ids: ray.get(oracle.lookup.remote(ids)), max_words
+        unit,
+        Path(root),
+        lambda ids: ray.get(oracle.lookup.remote(ids)),
+        max_words,
+        keep_non_articles,
     )
     return {"prepared": prepared.dumps()}
 

@@ -10,6 +10,7 @@ from service.errors import InputError
 from service.ingest.cleaning import drop_noise
 from service.ingest.htmlmeta import page_meta
 from service.ingest.metadata import domain, outlet_name, title_without_site
+from service.ingest.pagekind import non_article
 from service.ingest.text import split_blocks
 from service.records import Article
 from service.validate import normalise_date
@@ -52,6 +53,7 @@ def article_from_html(
         outlet=outlet,
         url=url,
         source_path=source_path,
+        non_article=non_article(meta, url, paragraphs),
     )
 
 

@@ -35,6 +35,8 @@ _ARTICLE_TYPES = {
     "analysisnewsarticle", "opinionnewsarticle", "webpage", "liveblogposting",
 }  # fmt: skip
 MAX_JSON_LD_CHARS = 1_000_000
+_HEADINGS = {"h1", "h2", "h3", "h4"}
+_WORD = re.compile(r"\w+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -43,6 +45,10 @@ class PageMeta:
     site_names: list[str] = field(default_factory=list)  # og:site_name, then the publisher's
     published: list[str] = field(default_factory=list)  # as written, best first
     url: str | None = None  # canonical, else og:url
+    # what the page's shape says of it (service.ingest.pagekind)
+    types: set[str] = field(default_factory=set)  # og:type and JSON-LD @types, lower case
+    headline_links: int = 0  # addresses linked from a heading of 3 words or more
+    anchor_texts: set[str] = field(default_factory=set)  # every link's words, lower case
 
 
 def page_meta(html: str) -> PageMeta:
@@ -67,9 +73,12 @@ def page_meta(html: str) -> PageMeta:
         name = _name(obj.get("publisher"))
         if name:
             meta.site_names.append(name)
+    if tags.get("og:type"):
+        meta.types.add(tags["og:type"].lower())
     for obj in objects:
         kind = obj.get("@type")
         kinds = {str(k).lower() for k in (kind if isinstance(kind, list) else [kind])}
+        meta.types |= kinds
         if kinds & _ARTICLE_TYPES and isinstance(obj.get("datePublished"), str):
             meta.published.append(obj["datePublished"])
     meta.published += [tags[key] for key in _PUBLISHED_META if key in tags]
@@ -77,9 +86,31 @@ def page_meta(html: str) -> PageMeta:
         meta.published.append(node.get("datetime"))
     if tags.get("application-name"):
         meta.site_names.append(tags["application-name"])
+    _shape(tree, meta)
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     meta.url = (canonical[0].strip() if canonical else None) or tags.get("og:url")
     return meta
+
+
+def _shape(tree: Any, meta: PageMeta) -> None:
+    """The page's links: the texts of all of them, and how many addresses headings link to
+    (a front page or an index is a column of linked headlines)."""
+    headlines: set[str] = set()
+    for anchor in tree.iter("a"):
+        words = " ".join(_WORD.findall(anchor.text_content().lower()))
+        if not words:
+            continue
+        meta.anchor_texts.add(words)
+        href = anchor.get("href")
+        if href and len(words.split()) >= 3 and _in_heading(anchor):
+            headlines.add(href)
+    meta.headline_links = len(headlines)
+
+
+def _in_heading(anchor: Any) -> bool:
+    if any(str(a.tag) in _HEADINGS for a in anchor.iterancestors()):
+        return True
+    return any(str(d.tag) in _HEADINGS for d in anchor.iterdescendants())
 
 
 def _json_ld(tree: Any) -> Iterator[dict[str, Any]]:

@@ -19,6 +19,7 @@ from service.errors import IndexCorrupt, InputError
 from service.records import Article, Passage, outlet_key, source_of
 from service.store.attributions import Attributions
 from service.store.catalogue import Catalogue
+from service.store.embeddings import EmbeddingRows
 from service.store.failures import translate
 from service.store.filters import where_clause
 from service.store.fts import FtsReader
@@ -31,7 +32,7 @@ from service.store.stories import StoryRows
 CACHE_KIB = 512
 
 
-class Store(Catalogue, Attributions, StoryRows):
+class Store(Catalogue, Attributions, EmbeddingRows, StoryRows):
     """One SQLite file; one connection per thread (WAL: readers never block the writer)."""
 
     def __init__(self, path: Path) -> None:
@@ -236,32 +237,6 @@ class Store(Catalogue, Attributions, StoryRows):
         )
 
     # --- reads ---------------------------------------------------------------------------------
-    def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ids int64 (n,), vectors float32 (n, dim)) of every passage, in id order."""
-        rows = self.conn.execute("SELECT id, embedding FROM passages ORDER BY id").fetchall()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        return ids, self._matrix([r[1] for r in rows], dim).copy()
-
-    def passage_ids(self) -> np.ndarray:
-        """The id of every passage, ascending (int64)."""
-        rows = self.conn.execute("SELECT id FROM passages ORDER BY id")
-        return np.fromiter((r[0] for r in rows), dtype=np.int64)
-
-    def embeddings(self, ids: np.ndarray, dim: int) -> np.ndarray:
-        """The stored vectors of these ascending passage ids, float32 (n, dim) in their order:
-        a rebuild reads the vectors a slice at a time through this, not all at once."""
-        rows = self.conn.execute(
-            "SELECT embedding FROM passages WHERE id IN (SELECT value FROM json_each(?)) "
-            "ORDER BY id",
-            (json.dumps(ids.tolist()),),
-        ).fetchall()
-        if len(rows) != len(ids):
-            raise IndexCorrupt(
-                f"{self.path}: {len(ids) - len(rows)} passages went while their vectors were "
-                "read; run `newsearch check --repair`"
-            )
-        return self._matrix([r[0] for r in rows], dim)
-
     def passage_texts(self) -> list[tuple[int, str]]:
         """(id, text) of every passage, in id order."""
         return self.conn.execute("SELECT id, text FROM passages ORDER BY id").fetchall()
@@ -311,24 +286,6 @@ class Store(Catalogue, Attributions, StoryRows):
             (json.dumps(ids),),
         )
         return dict(rows)
-
-    def vectors_for(self, ids: list[int], dim: int) -> dict[int, np.ndarray]:
-        rows = self.conn.execute(
-            "SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids),),
-        ).fetchall()
-        # one array for all rows: a frombuffer per row cost more than the query
-        matrix = self._matrix([blob for _, blob in rows], dim)
-        return {pid: matrix[n] for n, (pid, _) in enumerate(rows)}
-
-    def _matrix(self, blobs: list[bytes], dim: int) -> np.ndarray:
-        """Stored embeddings as one read-only float32 (n, dim) array."""
-        blob = b"".join(blobs)
-        if len(blob) != len(blobs) * dim * 4:
-            raise IndexCorrupt(
-                f"{self.path}: stored embeddings are not {dim}-dimensional; rebuild the index"
-            )
-        return np.frombuffer(blob, dtype=np.float32).reshape(len(blobs), dim)
 
     def filtered_ids(self, filters: DocumentFilter) -> np.ndarray:
         """The ids of the passages a search with these filters may return."""

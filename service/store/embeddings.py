@@ -1,0 +1,64 @@
+"""The stored embeddings of the passages, read back: every one (a check), a slice at a time
+(a rebuild of the vectors), or those of some passages (a story's leads, a similar search)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from service.errors import IndexCorrupt
+
+
+class EmbeddingRows:
+    path: Path  # Store's
+
+    @property
+    def conn(self) -> sqlite3.Connection:  # Store's, one per thread
+        raise NotImplementedError
+
+    def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids int64 (n,), vectors float32 (n, dim)) of every passage, in id order."""
+        rows = self.conn.execute("SELECT id, embedding FROM passages ORDER BY id").fetchall()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        return ids, self._matrix([r[1] for r in rows], dim).copy()
+
+    def passage_ids(self) -> np.ndarray:
+        """The id of every passage, ascending (int64)."""
+        rows = self.conn.execute("SELECT id FROM passages ORDER BY id")
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def embeddings(self, ids: np.ndarray, dim: int) -> np.ndarray:
+        """The stored vectors of these ascending passage ids, float32 (n, dim) in their order:
+        a rebuild reads the vectors a slice at a time through this, not all at once."""
+        rows = self.conn.execute(
+            "SELECT embedding FROM passages WHERE id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY id",
+            (json.dumps(ids.tolist()),),
+        ).fetchall()
+        if len(rows) != len(ids):
+            raise IndexCorrupt(
+                f"{self.path}: {len(ids) - len(rows)} passages went while their vectors were "
+                "read; run `newsearch check --repair`"
+            )
+        return self._matrix([r[0] for r in rows], dim)
+
+    def vectors_for(self, ids: list[int], dim: int) -> dict[int, np.ndarray]:
+        rows = self.conn.execute(
+            "SELECT id, embedding FROM passages WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        ).fetchall()
+        # one array for all rows: a frombuffer per row cost more than the query
+        matrix = self._matrix([blob for _, blob in rows], dim)
+        return {pid: matrix[n] for n, (pid, _) in enumerate(rows)}
+
+    def _matrix(self, blobs: list[bytes], dim: int) -> np.ndarray:
+        """Stored embeddings as one read-only float32 (n, dim) array."""
+        blob = b"".join(blobs)
+        if len(blob) != len(blobs) * dim * 4:
+            raise IndexCorrupt(
+                f"{self.path}: stored embeddings are not {dim}-dimensional; rebuild the index"
+            )
+        return np.frombuffer(blob, dtype=np.float32).reshape(len(blobs), dim)
