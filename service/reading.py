@@ -11,7 +11,7 @@ import numpy as np
 
 from service.attribution import OFF, Analyser, Analysis
 from service.store import Store
-from service.stories import assign_story
+from service.stories import CandidatePool, assign_story
 
 log = logging.getLogger("newsearch.index")
 CATCH_UP_BATCH = 32  # older articles analysed and committed together
@@ -52,12 +52,17 @@ class Reading:
         date: str | None,
         analysis: Analysis | None,
         lead: np.ndarray | None,
+        pool: CandidatePool | None = None,
     ) -> None:
         """Stores, in the article's own transaction, its analysis and its story (`lead`: its
-        first passage's vector)."""
+        first passage's vector; `pool`: the transaction's, from candidate_pool())."""
         if analysis is not None and self.analyser is not None:
             self.store.save_analysis(tx, doc_id, analysis, self.analyser.pipeline)
-        assign_story(tx, self.store, doc_id, date, lead, self.dim)
+        assign_story(tx, self.store, doc_id, date, lead, self.dim, pool)
+
+    def candidate_pool(self) -> CandidatePool:
+        """For the articles of one transaction: the stories they may join, read once."""
+        return CandidatePool(self.store, self.dim)
 
     def catch_up(self) -> tuple[int, int]:
         """Analyses the stored articles the current pipeline has not, then gives the ones
@@ -78,7 +83,9 @@ class Reading:
         while stories := self.store.without_story(CATCH_UP_BATCH):
             leads = self.store.vectors_for([p for _, _, p in stories if p >= 0], self.dim)
             with self.store.transaction() as tx:
+                pool = self.candidate_pool()
                 for doc_id, date, passage in stories:
-                    assign_story(tx, self.store, doc_id, date, leads.get(passage), self.dim)
+                    lead = leads.get(passage)
+                    assign_story(tx, self.store, doc_id, date, lead, self.dim, pool)
             storied += len(stories)
         return analysed, storied

@@ -12,6 +12,7 @@ import numpy as np
 
 from service.errors import InputError
 from service.store import Store, StoryRow
+from service.store.stories import CandidatePart, candidate_parts, in_part
 from service.validate import normalise_date
 
 MAX_LIST = 1000  # stories one listing holds at most
@@ -35,11 +36,50 @@ def assign_story(
     date: str | None,
     lead: np.ndarray | None,
     dim: int,
+    pool: CandidatePool | None = None,
 ) -> str:
-    """Gives the article (already written in `tx`) its story and returns the story's id."""
-    story = _best_story(store, doc_id, date, lead, dim) or story_id_for(doc_id)
+    """Gives the article (already written in `tx`) its story and returns the story's id.
+    `pool`: the candidates of the articles written in the same transaction before it."""
+    story = _best_story(store, doc_id, date, lead, dim, pool) or story_id_for(doc_id)
     store.set_story(tx, doc_id, story)
+    if pool is not None:
+        pool.written(doc_id, date, story, lead)
     return story
+
+
+class CandidatePool:
+    """The articles new ones may join, for the articles of one transaction: each part of the
+    candidates (service.store.stories.candidate_parts) read from the database once, then kept
+    as the transaction's own articles are written. A run of short articles made one query per
+    article, most of the time of indexing them."""
+
+    def __init__(self, store: Store, dim: int) -> None:
+        self.store = store
+        self.dim = dim
+        # part -> (doc_id, story_id, date, lead) newest first, CANDIDATES + 1 at most
+        self.parts: dict[CandidatePart, list[tuple[str, str, str | None, np.ndarray]]] = {}
+
+    def candidates(self, doc_id: str, date: str | None) -> tuple[list[tuple[str, str]], np.ndarray]:
+        """As Store.story_candidates, from the pool."""
+        rows = []
+        for part in candidate_parts(date, STORY_DAYS):
+            rows += [r for r in self._part(part) if r[0] != doc_id][:CANDIDATES]
+        leads = np.stack([r[3] for r in rows]) if rows else np.zeros((0, self.dim), np.float32)
+        return [(d, s) for d, s, _, _ in rows], leads
+
+    def written(self, doc_id: str, date: str | None, story: str, lead: np.ndarray | None) -> None:
+        for part, rows in self.parts.items():
+            rows[:] = [r for r in rows if r[0] != doc_id]  # a replaced article's older copy
+            if lead is not None and in_part(part, date):
+                rows.insert(0, (doc_id, story, date, lead))
+                del rows[CANDIDATES + 1 :]
+
+    def _part(self, part: CandidatePart) -> list[tuple[str, str, str | None, np.ndarray]]:
+        if part not in self.parts:
+            found = self.store.candidate_rows(part, CANDIDATES + 1)
+            leads = self.store.embedding_matrix([e for *_, e in found], self.dim)
+            self.parts[part] = [(d, s, t, leads[n]) for n, (d, s, t, _) in enumerate(found)]
+        return self.parts[part]
 
 
 def same_story(similarity: float, shared_names: int) -> bool:
@@ -48,12 +88,20 @@ def same_story(similarity: float, shared_names: int) -> bool:
 
 
 def _best_story(
-    store: Store, doc_id: str, date: str | None, lead: np.ndarray | None, dim: int
+    store: Store,
+    doc_id: str,
+    date: str | None,
+    lead: np.ndarray | None,
+    dim: int,
+    pool: CandidatePool | None,
 ) -> str | None:
     """The story of the most alike candidate that is alike enough, if any."""
     if lead is None:
         return None
-    candidates, leads = store.story_candidates(doc_id, date, STORY_DAYS, CANDIDATES, dim)
+    if pool is not None:
+        candidates, leads = pool.candidates(doc_id, date)
+    else:
+        candidates, leads = store.story_candidates(doc_id, date, STORY_DAYS, CANDIDATES, dim)
     if not candidates:
         return None
     similarity = (leads @ lead).tolist()

@@ -211,13 +211,14 @@ class IndexWriter:
         analyses = self.reading.analyse([article.text for article, _, _ in batch])
         with self.mutex:
             with self.store.transaction() as tx:
+                pool = self.reading.candidate_pool()
                 for (article, digest, passages), analysis in zip(batch, analyses, strict=True):
                     removed += self.store.delete_document(tx, article.doc_id)
                     part = vecs[offset : offset + len(passages)]
                     offset += len(passages)
                     added_ids += self.store.insert_document(tx, article, digest, passages, part)
                     lead = part[0] if len(part) else None
-                    self.reading.record(tx, article.doc_id, article.date, analysis, lead)
+                    self.reading.record(tx, article.doc_id, article.date, analysis, lead, pool)
                 generation = self.store.bump_generation(tx)
             with self.lock.write():
                 self.vectors.remove(removed)

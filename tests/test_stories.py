@@ -13,8 +13,9 @@ import pytest
 
 from service import Article, Filters, NewsIndex, SearchRequest, Settings
 from service.attribution import DEFAULT_PIPELINE
+from service.chunking import chunk
 from service.errors import InputError, NotFound
-from service.stories import same_story
+from service.stories import CANDIDATES, CandidatePool, assign_story, same_story
 from tests.conftest import FAKE_MODEL, NLP_OFF
 
 pytest.importorskip("spacy")
@@ -162,3 +163,34 @@ def test_dates_at_the_ends_of_the_calendar(tmp_path: Path) -> None:
         late = index.search(SearchRequest(query="ceasefire after:9999-12-31")).results
         assert [h.doc_id for h in late] == ["last"]  # after: includes its day
         assert index.search(SearchRequest(query="ceasefire before:0001-01-03")).results
+
+
+def test_a_transactions_pool_holds_what_the_database_would_give(tmp_path: Path) -> None:
+    # the candidates each article of a batch is compared with, read once for the batch and
+    # kept as it writes (CandidatePool), are those a query per article would read
+    settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL, nlp=NLP_OFF)
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        index.add_articles(_articles())
+        dates = ["2021-05-10", None, "2021-05-12T08:00:00", "2021-05-30", None, "2021-05-10"]
+        batch = [
+            Article(doc_id=f"n{n}", text=f"{FLOOD} Report {n}.", date=day)
+            for n, day in enumerate(dates)
+        ] + [Article(doc_id="a", text=FLOOD + " Rewritten.", date="2021-06-20")]  # replaced
+        store, dim = index.store, index.dim
+        compared = 0
+        with store.transaction() as tx:
+            pool = CandidatePool(store, dim)
+            for article in batch:
+                passages = chunk(article, 180)
+                vecs = index.encoder.encode([p.text for p in passages])
+                store.delete_document(tx, article.doc_id)
+                store.insert_document(tx, article, "hash", passages, vecs)
+                want = store.story_candidates(article.doc_id, article.date, 3, CANDIDATES, dim)
+                got = pool.candidates(article.doc_id, article.date)
+                assert sorted(got[0]) == sorted(want[0])
+                assert {d: v.tolist() for (d, _), v in zip(*got, strict=True)} == {
+                    d: v.tolist() for (d, _), v in zip(*want, strict=True)
+                }
+                compared += len(want[0])
+                assign_story(tx, store, article.doc_id, article.date, vecs[0], dim, pool)
+        assert compared >= 20

@@ -23,7 +23,7 @@ class EmbeddingRows:
         """(ids int64 (n,), vectors float32 (n, dim)) of every passage, in id order."""
         rows = self.conn.execute("SELECT id, embedding FROM passages ORDER BY id").fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        return ids, self._matrix([r[1] for r in rows], dim).copy()
+        return ids, self.embedding_matrix([r[1] for r in rows], dim).copy()
 
     def passage_ids(self) -> np.ndarray:
         """The id of every passage, ascending (int64)."""
@@ -43,7 +43,7 @@ class EmbeddingRows:
                 f"{self.path}: {len(ids) - len(rows)} passages went while their vectors were "
                 "read; run `newsearch check --repair`"
             )
-        return self._matrix([r[0] for r in rows], dim)
+        return self.embedding_matrix([r[0] for r in rows], dim)
 
     def vectors_for(self, ids: list[int], dim: int) -> dict[int, np.ndarray]:
         rows = self.conn.execute(
@@ -51,10 +51,10 @@ class EmbeddingRows:
             (json.dumps(ids),),
         ).fetchall()
         # one array for all rows: a frombuffer per row cost more than the query
-        matrix = self._matrix([blob for _, blob in rows], dim)
+        matrix = self.embedding_matrix([blob for _, blob in rows], dim)
         return {pid: matrix[n] for n, (pid, _) in enumerate(rows)}
 
-    def _matrix(self, blobs: list[bytes], dim: int) -> np.ndarray:
+    def embedding_matrix(self, blobs: list[bytes], dim: int) -> np.ndarray:
         """Stored embeddings as one read-only float32 (n, dim) array."""
         blob = b"".join(blobs)
         if len(blob) != len(blobs) * dim * 4:

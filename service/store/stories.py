@@ -36,7 +36,7 @@ class StoryRows:
     def conn(self) -> sqlite3.Connection:  # Store's, one per thread
         raise NotImplementedError
 
-    def _matrix(self, blobs: list[bytes], dim: int) -> np.ndarray:  # Store's
+    def embedding_matrix(self, blobs: list[bytes], dim: int) -> np.ndarray:  # Store's
         raise NotImplementedError
 
     def set_story(self, tx: sqlite3.Connection, doc_id: str, story_id: str) -> None:
@@ -80,25 +80,35 @@ class StoryRows:
     ) -> tuple[list[tuple[str, str]], np.ndarray]:
         """(doc_id, story_id) of the articles a new one dated `date` may be the same story as,
         and their leads' embeddings (one row each): those dated within `days` of it, and
-        undated ones; the most recently added first, `limit` of each at most. Read through
+        undated ones; the most recently added first, `limit` of each at most."""
+        rows = []
+        for part in candidate_parts(date, days):
+            rows += [r for r in self.candidate_rows(part, limit + 1) if r[0] != doc_id][:limit]
+        return [(d, s) for d, s, _, _ in rows], self.embedding_matrix([e for *_, e in rows], dim)
+
+    def candidate_rows(
+        self, part: CandidatePart, limit: int
+    ) -> list[tuple[str, str, str | None, bytes]]:
+        """(doc_id, story_id, date, lead embedding) of the `limit` most recently added
+        articles of one part of a new article's candidates (candidate_parts). Read through
         indexes (date, added_at): a scan of every article for each new one made indexing
         quadratic."""
-        window = _window(date, days)
         select = (
-            "SELECT d.doc_id, s.story_id, p.embedding FROM documents d {by} "
+            "SELECT d.doc_id, s.story_id, d.date, p.embedding FROM documents d {by} "
             "JOIN stories s ON s.doc_id = d.doc_id JOIN passages p ON p.id = "
             "(SELECT min(q.id) FROM passages q WHERE q.doc_id = d.doc_id) "
-            "WHERE d.doc_id != ? {where} ORDER BY d.added_at DESC LIMIT ?"
+            "WHERE 1 {where} ORDER BY d.added_at DESC LIMIT ?"
         )
-        if window is None:  # undated: the newest articles, whatever their date
+        if part == ALL:  # an undated article's: the newest articles, whatever their date
             query = select.format(by="INDEXED BY documents_added", where="")
-            rows = self.conn.execute(query, (doc_id, limit)).fetchall()
+            rows = self.conn.execute(query, (limit,)).fetchall()
+        elif part == UNDATED:
+            query = select.format(by="INDEXED BY documents_undated", where="AND d.date IS NULL")
+            rows = self.conn.execute(query, (limit,)).fetchall()
         else:
             query = select.format(by="", where="AND d.date >= ? AND d.date < ?")
-            rows = self.conn.execute(query, (doc_id, *window, limit)).fetchall()
-            query = select.format(by="INDEXED BY documents_undated", where="AND d.date IS NULL")
-            rows += self.conn.execute(query, (doc_id, limit)).fetchall()
-        return [(str(d), str(s)) for d, s, _ in rows], self._matrix([e for *_, e in rows], dim)
+            rows = self.conn.execute(query, (*part, limit)).fetchall()
+        return [(str(d), str(s), t, e) for d, s, t, e in rows]
 
     def entity_keys(self, doc_ids: Iterable[str]) -> dict[str, set[tuple[str, str]]]:
         """(kind, name key) of the entities each article names."""
@@ -176,6 +186,27 @@ class StoryRows:
             reverse=True,
         )
         return ordered[:limit]
+
+
+# the parts of a new article's candidates: every article (for an undated one), undated ones,
+# or those dated in a window [first day, the day after the last)
+ALL, UNDATED = "all", "undated"
+CandidatePart = str | tuple[str, str]
+
+
+def candidate_parts(date: str | None, days: int) -> list[CandidatePart]:
+    """Where a new article dated `date` looks for the story it may join."""
+    window = _window(date, days)
+    return [ALL] if window is None else [window, UNDATED]
+
+
+def in_part(part: CandidatePart, date: str | None) -> bool:
+    """Whether an article dated `date` is among the candidates of that part."""
+    if part == ALL:
+        return True
+    if part == UNDATED:
+        return date is None
+    return date is not None and part[0] <= date < part[1]
 
 
 def _window(date: str | None, days: int) -> tuple[str, str] | None:
