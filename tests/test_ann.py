@@ -128,21 +128,16 @@ def test_a_build_a_slice_at_a_time_is_the_build_of_all(
         assert sliced.search(q, 10) == whole.search(q, 10)
 
 
-def test_rebuild_from_sqlite_reads_every_stored_vector(
-    tmp_path: Path, seed_articles: list[Article]
-) -> None:
+def test_rebuild_from_sqlite_reads_every_stored_vector(seeded: NewsIndex) -> None:
     from service.indexfiles import rebuild_vectors
 
-    settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL)
-    with NewsIndex.open(settings, writable=True, create=True) as index:
-        index.add_articles(seed_articles)
-        ids, vecs = index.store.all_vectors(index.dim)
-        for policy in (AnnPolicy(threshold=10**9), AnnPolicy(threshold=16, nprobe=16)):
-            rebuilt = rebuild_vectors(index.store, index.dim, policy)
-            built = VectorIndex.build(ids, vecs, index.dim, policy)
-            assert rebuilt.kind == built.kind and sorted(rebuilt.ids()) == ids.tolist()
-            for q in vecs[::9]:
-                assert rebuilt.search(q, 5) == built.search(q, 5)
+    ids, vecs = seeded.store.all_vectors(seeded.dim)
+    for policy in (AnnPolicy(threshold=10**9), AnnPolicy(threshold=16, nprobe=16)):
+        rebuilt = rebuild_vectors(seeded.store, seeded.dim, policy)
+        built = VectorIndex.build(ids, vecs, seeded.dim, policy)
+        assert rebuilt.kind == built.kind and sorted(rebuilt.ids()) == ids.tolist()
+        for q in vecs[::9]:
+            assert rebuilt.search(q, 5) == built.search(q, 5)
 
 
 def test_sq8_vectors_are_not_read_from_memory(clustered: tuple[np.ndarray, np.ndarray]) -> None:
