@@ -108,6 +108,7 @@ def test_pages_that_are_not_one_article_are_told(tmp_path: Path, html: str, why:
         page(canonical="https://example.com/about-bugs/", body=BODY),
         page(canonical="https://example.com/tag/talks/ministers-agree.html", body=BODY),
         page(canonical="https://example.com/page", body=BODY),
+        page(canonical="https://example.com/?p=123", body=BODY),
         page(body=BODY),
     ],
 )

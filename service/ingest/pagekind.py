@@ -32,8 +32,10 @@ BODY_WORDS = 40  # an article's body has a paragraph this long; a teaser's line 
 def non_article(meta: PageMeta, url: str | None, paragraphs: list[str]) -> str | None:
     """Why the page is not one article (one line for a person), or None when it is one.
     `url`: the page's address, given or declared; `paragraphs`: the text found in it."""
-    path = urlsplit(url).path if url else None
-    if path is not None and _FRONT.fullmatch(path):
+    parts = urlsplit(url) if url else None
+    path = parts.path if parts else None
+    # ?p=123 on a site's root is an article's address (WordPress's plain links)
+    if parts and not parts.query and _FRONT.fullmatch(parts.path):
         return "a site's front page, not an article"
     if meta.types & ARTICLE_TYPES:
         return None
