@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import OrderedDict
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from service.validate import normalise_date
 MAX_LIST = 1000  # stories one listing holds at most
 STORY_DAYS = 3  # how far apart two reports of one event may be dated
 CANDIDATES = 500  # earlier articles (the most recently added in the window) compared at most
+POOL_PARTS = 16  # candidate lists (date windows, undated, all) a transaction's pool keeps
 # how alike two leads must be (cosine of their embeddings) to be one story: on their own, or
 # with SHARED_NAMES names in common; chosen on the seeds (one story) against PolNeAR dev
 # (2016 campaign coverage: same-topic reports of different events stay apart), see the docs
@@ -47,39 +49,54 @@ def assign_story(
     return story
 
 
+Candidate = tuple[str, str, str | None, np.ndarray]  # doc_id, story_id, date, lead
+
+
 class CandidatePool:
     """The articles new ones may join, for the articles of one transaction: each part of the
     candidates (service.store.stories.candidate_parts) read from the database once, then kept
     as the transaction's own articles are written. A run of short articles made one query per
     article, most of the time of indexing them."""
 
-    def __init__(self, store: Store, dim: int) -> None:
+    def __init__(self, store: Store, dim: int, max_parts: int = POOL_PARTS) -> None:
         self.store = store
         self.dim = dim
-        # part -> (doc_id, story_id, date, lead) newest first, CANDIDATES + 1 at most
-        self.parts: dict[CandidatePart, list[tuple[str, str, str | None, np.ndarray]]] = {}
+        self.max_parts = max_parts
+        # part -> its candidates newest first (CANDIDATES + 1 at most) and their ids; the
+        # parts used last kept (a unit of articles of many dates would hold hundreds): one let
+        # go is read again, with what the transaction wrote, when it is needed again
+        self.parts: OrderedDict[CandidatePart, tuple[list[Candidate], set[str]]] = OrderedDict()
 
     def candidates(self, doc_id: str, date: str | None) -> tuple[list[tuple[str, str]], np.ndarray]:
         """As Store.story_candidates, from the pool."""
-        rows = []
+        rows: list[Candidate] = []
         for part in candidate_parts(date, STORY_DAYS):
             rows += [r for r in self._part(part) if r[0] != doc_id][:CANDIDATES]
         leads = np.stack([r[3] for r in rows]) if rows else np.zeros((0, self.dim), np.float32)
         return [(d, s) for d, s, _, _ in rows], leads
 
     def written(self, doc_id: str, date: str | None, story: str, lead: np.ndarray | None) -> None:
-        for part, rows in self.parts.items():
-            rows[:] = [r for r in rows if r[0] != doc_id]  # a replaced article's older copy
+        for part, (rows, ids) in self.parts.items():
+            if doc_id in ids:  # a replaced article's older copy
+                rows[:] = [r for r in rows if r[0] != doc_id]
+                ids.discard(doc_id)
             if lead is not None and in_part(part, date):
                 rows.insert(0, (doc_id, story, date, lead))
-                del rows[CANDIDATES + 1 :]
+                ids.add(doc_id)
+                if len(rows) > CANDIDATES + 1:
+                    ids.discard(rows.pop()[0])
 
-    def _part(self, part: CandidatePart) -> list[tuple[str, str, str | None, np.ndarray]]:
-        if part not in self.parts:
-            found = self.store.candidate_rows(part, CANDIDATES + 1)
-            leads = self.store.embedding_matrix([e for *_, e in found], self.dim)
-            self.parts[part] = [(d, s, t, leads[n]) for n, (d, s, t, _) in enumerate(found)]
-        return self.parts[part]
+    def _part(self, part: CandidatePart) -> list[Candidate]:
+        if part in self.parts:
+            self.parts.move_to_end(part)
+            return self.parts[part][0]
+        found = self.store.candidate_rows(part, CANDIDATES + 1)
+        leads = self.store.embedding_matrix([e for *_, e in found], self.dim)
+        rows = [(d, s, t, leads[n]) for n, (d, s, t, _) in enumerate(found)]
+        self.parts[part] = (rows, {r[0] for r in rows})
+        while len(self.parts) > self.max_parts:
+            self.parts.popitem(last=False)
+        return rows
 
 
 def same_story(similarity: float, shared_names: int) -> bool:

@@ -165,7 +165,10 @@ def test_dates_at_the_ends_of_the_calendar(tmp_path: Path) -> None:
         assert index.search(SearchRequest(query="ceasefire before:0001-01-03")).results
 
 
-def test_a_transactions_pool_holds_what_the_database_would_give(tmp_path: Path) -> None:
+@pytest.mark.parametrize("max_parts", [16, 1], ids=["kept", "let-go"])
+def test_a_transactions_pool_holds_what_the_database_would_give(
+    tmp_path: Path, max_parts: int
+) -> None:
     # the candidates each article of a batch is compared with, read once for the batch and
     # kept as it writes (CandidatePool), are those a query per article would read
     settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL, nlp=NLP_OFF)
@@ -179,7 +182,7 @@ def test_a_transactions_pool_holds_what_the_database_would_give(tmp_path: Path) 
         store, dim = index.store, index.dim
         compared = 0
         with store.transaction() as tx:
-            pool = CandidatePool(store, dim)
+            pool = CandidatePool(store, dim, max_parts)
             for article in batch:
                 passages = chunk(article, 180)
                 vecs = index.encoder.encode([p.text for p in passages])
