@@ -97,7 +97,7 @@ def _shape(tree: Any, meta: PageMeta) -> None:
     (a front page or an index is a column of linked headlines)."""
     headlines: set[str] = set()
     for anchor in tree.iter("a"):
-        words = " ".join(_WORD.findall(anchor.text_content().lower()))
+        words = link_words(anchor.text_content())
         if not words:
             continue
         meta.anchor_texts.add(words)
@@ -105,6 +105,11 @@ def _shape(tree: Any, meta: PageMeta) -> None:
         if href and len(words.split()) >= 3 and _in_heading(anchor):
             headlines.add(href)
     meta.headline_links = len(headlines)
+
+
+def link_words(text: str) -> str:
+    """Lower-cased words, as link texts are kept (PageMeta.anchor_texts) and compared."""
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def _in_heading(anchor: Any) -> bool:

@@ -3,14 +3,14 @@ of headlines. Told apart from what the page declares itself to be, its address a
 so a saved site or a crawl does not become "articles" made of fifty teasers. Precision first:
 a page that declares itself an article is one (unless it is the front page), and on the 181
 real article pages of the extraction benchmark none is taken for a listing
-(bench/page_kinds.py)."""
+(bench/extraction.py)."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
 
-from service.ingest.htmlmeta import PageMeta
+from service.ingest.htmlmeta import PageMeta, link_words
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "blogposting", "report",
@@ -46,7 +46,7 @@ def non_article(meta: PageMeta, url: str | None, paragraphs: list[str]) -> str |
         return f"a {segment} index (its address), not an article"
     if meta.headline_links < HEADLINES:
         return None
-    texts = [_words(p) for p in paragraphs]
+    texts = [link_words(p) for p in paragraphs]
     linked = sum(1 for t in texts if t in meta.anchor_texts)
     longest = max((len(t.split()) for t in texts), default=0)
     # teasers: the headlines (which the extractor mostly leaves out as links) and a line or
@@ -69,8 +69,3 @@ def _index_segment(path: str) -> str | None:
         elif segment in INDEX_SEGMENTS and len(rest) <= 1 and not any("." in s for s in rest):
             return segment
     return None
-
-
-def _words(text: str) -> str:
-    """Lower-cased words, the way link texts are kept (PageMeta.anchor_texts)."""
-    return " ".join(re.findall(r"\w+", text.lower()))
