@@ -31,8 +31,8 @@ from service.records import (
     Stats,
     WrittenDocument,
 )
+from service.reports import AddReport
 from service.search import Filters, SearchRequest
-from service.writer import AddReport
 
 __all__ = [
     "AddReport",

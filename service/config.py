@@ -68,6 +68,12 @@ class Settings:
     ann_nprobe: int = _setting(
         64, "IVF lists scanned per question: recall against speed", "NEWSEARCH_ANN_NPROBE"
     )
+    ann_compress: int = _setting(
+        AnnPolicy.compress_threshold,
+        "passages from which the IVF lists hold compressed codes and the full vectors stay "
+        "only in the database (candidates are scored again from it)",
+        "NEWSEARCH_ANN_COMPRESS",
+    )
     keyword_cache: int = _setting(
         10_000_000,
         "keyword postings held in memory for bm25 ranking (8 bytes each); 0 leaves ranking "
@@ -130,7 +136,11 @@ class Settings:
         return self.snapshot_dir or self.index_dir.parent / f"{self.index_dir.name}-snapshots"
 
     def ann_policy(self) -> AnnPolicy:
-        return AnnPolicy(threshold=self.ann_threshold, nprobe=self.ann_nprobe)
+        return AnnPolicy(
+            threshold=self.ann_threshold,
+            nprobe=self.ann_nprobe,
+            compress_threshold=self.ann_compress,
+        )
 
     def with_(self, **changes: object) -> Settings:
         """A copy with the given fields replaced; None values are ignored."""
@@ -180,6 +190,7 @@ _PARSERS: dict[str, Callable[[Mapping[str, str], str], object]] = {
     "cache_dir": _path,
     "ann_threshold": _positive,
     "ann_nprobe": _positive,
+    "ann_compress": _positive,
     "keyword_cache": _whole,
 }
 

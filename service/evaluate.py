@@ -19,8 +19,8 @@ from service.config import Settings
 from service.errors import InputError
 from service.newsindex import NewsIndex
 from service.records import Article
+from service.reports import IndexProgress
 from service.search import Filters
-from service.writer import IndexProgress
 
 DEPTH = 100  # documents ranked per query (Recall@100)
 

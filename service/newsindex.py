@@ -17,13 +17,14 @@ from service.keywords import KeywordIndex
 from service.locks import RWLock
 from service.opening import OpenedIndex, open_index
 from service.records import Article, SearchResponse, Stats
+from service.reports import AddReport, IndexProgress
 from service.search import Filters, QuoteResult, Searcher, SearchRequest, speaker_quotes
 from service.search.timeline import Timeline, story_timeline
 from service.store import DocumentRow, Store, StoredPassage, StoredQuote, StoryRow
 from service.stories import list_stories
 from service.validate import check_doc_id
 from service.vectors import VectorIndex
-from service.writer import AddReport, IndexProgress, IndexRun, IndexWriter
+from service.writer import IndexRun, IndexWriter
 
 
 class NewsIndex:
@@ -142,13 +143,12 @@ class NewsIndex:
         prune: bool = False,
         follow_links: bool = False,
         keep_non_articles: bool = False,
+        bulk: bool = False,
     ) -> AddReport:
-        """Indexes files and folders in work units, one transaction each, ids relative to
-        `root` (default self.root), and pages and feeds at http(s) addresses given as str;
-        `prune`, `follow_links` and `keep_non_articles`: IndexWriter.index_files."""
-        return self._writable().index_files(
-            paths, root or self.root, progress, unit_bytes, follow_links, prune, keep_non_articles
-        )
+        """Indexes files, folders and http(s) addresses (str) in work units, ids relative to
+        `root` (default self.root); the options: IndexWriter.index_files."""
+        options = (progress, unit_bytes, follow_links, prune, keep_non_articles, bulk)
+        return self._writable().index_files(paths, root or self.root, *options)
 
     def prune(
         self, paths: list[Path], root: Path | None = None, *, follow_links: bool = False

@@ -4,7 +4,12 @@ passage vectors keyed by their SQLite ids; atomic save, checked load.
 Below `AnnPolicy.threshold` vectors the index is exact (a flat scan). At and above it, an
 inverted-file index (IVF: k-means lists, `nprobe` of them scanned per query) answers in a
 fraction of the time at a measured recall (bench/scale.py). IVF rather than HNSW because
-IVF removes ids in place, so deletes and replacements keep working at any size."""
+IVF removes ids in place, so deletes and replacements keep working at any size.
+
+From `AnnPolicy.compress_threshold` on, the IVF lists hold compressed codes instead of the
+vectors (a few dozen bytes a vector instead of 4 a dimension): the full vectors then live only
+in SQLite, and the candidates the codes find are scored again from them (`search(stored=)`),
+so the scores a search returns stay exact cosines."""
 
 from __future__ import annotations
 
@@ -20,6 +25,10 @@ from service.errors import IndexCorrupt, MissingDependency
 from service.fileutil import replace_atomically, sha256_file
 
 BUILD_SLICE = 65_536  # vectors read and added at a time when an index is built
+# candidates compressed codes give for their full vectors to score again: the true top 10 is
+# almost always among the codes' top 200 (recall: docs/benchmarks)
+RESCORE_DEPTH = 200
+MIN_CODES_TRAIN = 10_000  # 39 points for each of a PQ sub-quantiser's 256 centroids
 _REPAIR = "run `newsearch check --repair` to rebuild it from the database"
 
 
@@ -38,7 +47,25 @@ class AnnPolicy:
     # vectors; below it a flat scan is fast enough that exact search costs nothing worth saving
     threshold: int = 20_000
     nprobe: int = 64  # IVF lists scanned per query (recall against speed: docs/benchmarks)
-    encoding: str = "Flat"  # IVF codes: Flat (4 bytes a dimension, exact scores) or SQ8 (1)
+    encoding: str = "Flat"  # IVF codes below compress_threshold: the vectors themselves
+    # vectors from which the lists hold compressed codes: from there the float vectors in
+    # memory would be most of a server's memory (1.5 GB a million)
+    compress_threshold: int = 1_000_000
+    # the codes from there: "PQ" is product quantisation with a byte for every 4 dimensions
+    # (96 bytes for 384: as the full vectors' recall, where a byte for 8 lost some; see
+    # bench/scale.py), or any FAISS code (SQ8, PQ48, ...)
+    compressed: str = "PQ"
+
+    def encoding_for(self, count: int, dim: int, compressed_now: bool = False) -> str:
+        """The codes an IVF index of `count` vectors should hold. Compressed codes stay down
+        to half the threshold, so an index near it is not rebuilt back and forth; they are
+        trained on no fewer than MIN_CODES_TRAIN vectors (FAISS's k-means asks that many)."""
+        floor = self.compress_threshold // 2 if compressed_now else self.compress_threshold
+        if count < floor or (count < MIN_CODES_TRAIN and not compressed_now):
+            return self.encoding
+        if self.compressed != "PQ":
+            return self.compressed
+        return f"PQ{dim // 4}" if dim % 4 == 0 else "SQ8"
 
     @staticmethod
     def lists_for(count: int) -> int:
@@ -53,6 +80,8 @@ class AnnPolicy:
             return n >= self.threshold
         if n < self.threshold // 2:
             return True
+        if vectors.codes != self.encoding_for(n, vectors.dim, not vectors.exact):
+            return True
         return self.lists_for(n) >= 4 * vectors.nlist
 
 
@@ -65,9 +94,14 @@ class VectorIndex:
         self.dim = dim
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._ivf = _ivf_of(self._index)
-        if self._ivf is not None and self._ivf.direct_map.type == faiss.DirectMap.NoMap:
+        if (
+            self._ivf is not None
+            and self.exact
+            and self._ivf.direct_map.type == faiss.DirectMap.NoMap
+        ):
             # id -> list entry, kept by FAISS through adds and removes: lets vectors_of()
-            # read a passage's vector from memory instead of SQLite
+            # read a passage's vector from memory instead of SQLite (compressed codes have no
+            # vector to give, so they keep no map: it would cost more than the codes)
             self._ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
         self.nprobe = nprobe
         self.mapped = False  # memory-mapped from its file: searchable, never changed
@@ -99,9 +133,12 @@ class VectorIndex:
         else:
             faiss = _faiss()
             nlist = AnnPolicy.lists_for(len(ids))
-            ivf = faiss.index_factory(
-                dim, f"IVF{nlist},{policy.encoding}", faiss.METRIC_INNER_PRODUCT
-            )
+            codes = policy.encoding_for(len(ids), dim)
+            ivf = faiss.index_factory(dim, f"IVF{nlist},{codes}", faiss.METRIC_INNER_PRODUCT)
+            if isinstance(ivf, faiss.IndexIVFPQ):
+                # its codes' order for polysemous search, which nothing here does: most of
+                # the training time
+                ivf.do_polysemous_training = False
             # k-means on 64 points a list is plenty for the centroids and keeps training short
             sample = np.random.default_rng(0).permutation(len(ids))[: nlist * 64]
             ivf.train(np.ascontiguousarray(read(np.sort(sample)), dtype=np.float32))
@@ -117,8 +154,28 @@ class VectorIndex:
         return int(self._ivf.nlist) if self._ivf is not None else None
 
     @property
+    def exact(self) -> bool:
+        """Whether this index holds the vectors themselves (exact scores), not codes."""
+        return self._ivf is None or self._ivf.code_size == 4 * self.dim
+
+    @property
+    def codes(self) -> str | None:
+        """What an IVF index's lists hold, as FAISS's factory names it (Flat, SQ8, PQ48)."""
+        if self._ivf is None:
+            return None
+        if self.exact:
+            return "Flat"
+        faiss = _faiss()
+        ivf = faiss.downcast_index(self._ivf)
+        if isinstance(ivf, faiss.IndexIVFPQ):
+            return f"PQ{ivf.pq.M}" + (f"x{ivf.pq.nbits}" if ivf.pq.nbits != 8 else "")
+        return f"SQ{8 * self._ivf.code_size // self.dim}"
+
+    @property
     def kind(self) -> str:
-        return "exact" if self._ivf is None else f"ivf{self._ivf.nlist}"
+        if self._ivf is None:
+            return "exact"
+        return f"ivf{self._ivf.nlist}" + ("" if self.exact else f"-{self.codes}".lower())
 
     def take_over(self, other: VectorIndex) -> None:
         """Becomes `other` (its structure and contents): whoever holds this object searches
@@ -160,7 +217,7 @@ class VectorIndex:
     def matrix_of(self, ids: Sequence[int]) -> np.ndarray | None:
         """The stored vectors of those ids as one (n, dim) array in their order, or None when
         this index does not hold every one of them exactly (see vectors_of)."""
-        if not len(ids) or (self._ivf is not None and self._ivf.code_size != 4 * self.dim):
+        if not len(ids) or not self.exact:
             return None
         try:
             found: np.ndarray = self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
@@ -170,8 +227,8 @@ class VectorIndex:
 
     def vectors_of(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
         """The stored vectors of those ids, read from memory; ids not held here are left out.
-        Empty for SQ8 codes, which hold only an approximation (the caller reads SQLite)."""
-        if not len(ids) or (self._ivf is not None and self._ivf.code_size != 4 * self.dim):
+        Empty for compressed codes, which hold only an approximation (the caller reads SQLite)."""
+        if not len(ids) or not self.exact:
             return {}
         keys = np.asarray(ids, dtype=np.int64)
         try:
@@ -187,9 +244,28 @@ class VectorIndex:
         return dict(zip(keys.tolist(), found, strict=True))
 
     def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+        self,
+        query: np.ndarray,
+        k: int,
+        allowed: np.ndarray | None = None,
+        stored: Callable[[list[int]], dict[int, np.ndarray]] | None = None,
     ) -> list[tuple[int, float]]:
-        """Top-k (id, cosine) for one normalised query; `allowed` restricts to those ids."""
+        """Top-k (id, cosine) for one normalised query; `allowed` restricts to those ids.
+        `stored(ids)`: the full vectors of those ids, which compressed codes' candidates (at
+        least RESCORE_DEPTH of them) are scored again with; without it their scores are the
+        codes' approximations."""
+        if self.exact or stored is None:
+            return self._search(query, k, allowed)
+        found = self._search(query, max(k, RESCORE_DEPTH), allowed)
+        vectors = stored([i for i, _ in found])
+        q = np.asarray(query, dtype=np.float32).reshape(self.dim)
+        rescored = [(i, float(vectors[i] @ q)) for i, _ in found if i in vectors]
+        rescored.sort(key=lambda hit: -hit[1])
+        return rescored[:k]
+
+    def _search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None
+    ) -> list[tuple[int, float]]:
         if len(self) == 0 or k <= 0:
             return []
         faiss = _faiss()

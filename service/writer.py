@@ -9,7 +9,6 @@ import itertools
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,42 +33,13 @@ from service.pipeline import (
 )
 from service.reading import Reading
 from service.records import Article, Passage
+from service.reports import AddReport, IndexProgress
 from service.store import Store
 from service.vectors import VectorIndex
 
 STALE = -1  # a generation no database has: vectors saved under it are rebuilt at open
 BATCH_PASSAGES = 256  # passages of an add_articles call embedded and committed together
 Batch = list[tuple[Article, str, list[Passage]]]  # (article, content hash, its passages)
-
-
-@dataclass
-class AddReport:
-    """What an indexing call did: ids added, updated and unchanged, passages written per id,
-    passages embedded and the time it took, inputs skipped and warnings."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    passages: dict[str, int] = field(default_factory=dict)  # doc_id -> passages written
-    embedded: int = 0
-    seconds: float = 0.0
-    skipped: list[Skipped] = field(default_factory=list)  # inputs not indexed, and why
-    warnings: list[str] = field(default_factory=list)
-    pruned: list[str] = field(default_factory=list)  # ids deleted because their file is gone
-    analysed: int = 0  # articles indexed before whose quotes and entities were found now
-    storied: int = 0  # articles indexed before that were given their story now
-
-
-class IndexProgress:
-    """Callbacks for long work; the CLI draws a bar from them."""
-
-    def start(self, total_passages: int) -> None: ...
-    def advance(self, passages: int) -> None: ...
-    def finish(self) -> None: ...
-
-    # indexing files: the input size is known up front, the passage count only as it goes
-    def start_input(self, total_bytes: int) -> None: ...
-    def advance_input(self, nbytes: int, passages: int) -> None: ...
 
 
 class IndexWriter:
@@ -93,6 +63,9 @@ class IndexWriter:
         self.mutex = threading.RLock()  # one writing thread at a time in this process
         self.applied_generation = store.generation()  # what self.vectors reflects
         self.dirty = False
+        # a bulk run that let the vectors go (see index_files): rebuilt from SQLite at its end
+        self.bulk = False
+        self.deferred = False
         # who said what and which story: found as each article is written
         self.reading = Reading(store, settings.nlp, encoder.dim)
 
@@ -151,6 +124,7 @@ class IndexWriter:
         follow_links: bool = False,
         prune: bool = False,
         keep_non_articles: bool = False,
+        bulk: bool = False,
     ) -> AddReport:
         """Indexes files and folders unit by unit (see service.ingest.units): reads, embeds
         and commits one unit at a time, so memory stays flat however large the input. Links
@@ -158,7 +132,31 @@ class IndexWriter:
         `prune`, then deletes the articles whose files are gone (AddReport.pruned). An input
         that is an http(s) address is fetched (service.ingest.fetch), after the files. Pages
         that are not one article (service.ingest.pagekind) are left out with a warning,
-        unless `keep_non_articles`."""
+        unless `keep_non_articles`. `bulk`: nothing searches this index until the call
+        returns (the CLI's `index`), so once the run has grown the vectors enough that they
+        are rebuilt anyway, they are not held in memory meanwhile but rebuilt from SQLite
+        at the end of the call."""
+        self.bulk = bulk
+        try:
+            report = self._index_files(
+                inputs, root, progress, unit_bytes, follow_links, prune, keep_non_articles
+            )
+        finally:
+            self.bulk = False
+        if self.deferred:
+            self.reshape()
+        return report
+
+    def _index_files(
+        self,
+        inputs: Sequence[Path | str],
+        root: Path,
+        progress: IndexProgress | None,
+        unit_bytes: int | None,
+        follow_links: bool,
+        prune: bool,
+        keep_non_articles: bool,
+    ) -> AddReport:
         urls = [str(p) for p in inputs if isinstance(p, str) and is_url(p)]
         paths = [Path(p) for p in inputs if not (isinstance(p, str) and is_url(p))]
         left: list[Skipped] = []
@@ -220,11 +218,22 @@ class IndexWriter:
                     lead = part[0] if len(part) else None
                     self.reading.record(tx, article.doc_id, article.date, analysis, lead, pool)
                 generation = self.store.bump_generation(tx)
+            if self.deferred:
+                return
             with self.lock.write():
                 self.vectors.remove(removed)
                 self.vectors.add(np.asarray(added_ids, dtype=np.int64), vecs)
                 self.applied_generation = generation
                 self.dirty = True
+                if self.bulk and self.settings.ann_policy().wants_rebuild(self.vectors):
+                    self._let_vectors_go()
+
+    def _let_vectors_go(self) -> None:
+        """Empties the vectors in memory, to be rebuilt from SQLite by the next reshape (and
+        by the next open, should this process die first: the manifest is left stale)."""
+        self.vectors.take_over(VectorIndex(self.encoder.dim))
+        self.applied_generation = STALE
+        self.deferred = True
 
     def prune(
         self,
@@ -280,6 +289,8 @@ class IndexWriter:
 
     def _forget(self, removed: list[int], generation: int) -> None:
         """The vectors follow a committed delete."""
+        if self.deferred:  # the rebuild to come reads what the database holds
+            return
         with self.lock.write():
             self.vectors.remove(removed)
             self.applied_generation = generation
@@ -293,16 +304,18 @@ class IndexWriter:
         of every vector in memory, not two); should the build fail, the manifest is left
         older than the database, and the next open rebuilds the vectors from SQLite."""
         policy = self.settings.ann_policy()
-        if not policy.wants_rebuild(self.vectors):
+        if not self.deferred and not policy.wants_rebuild(self.vectors):
             return
         with self.mutex:
             with self.lock.write():
-                self.vectors.take_over(VectorIndex(self.encoder.dim))
-                generation, self.applied_generation = self.applied_generation, STALE
+                if not self.deferred:
+                    self._let_vectors_go()
+            generation = self.store.generation()
             rebuilt = rebuild_vectors(self.store, self.encoder.dim, policy)
             with self.lock.write():
                 self.vectors.take_over(rebuilt)
                 self.applied_generation = generation
+                self.deferred = False
                 self.dirty = True
 
     def flush(self) -> None:

@@ -24,8 +24,8 @@ from service.cli.said import print_quotes, print_stories, print_timeline
 from service.config import Settings
 from service.errors import InputError
 from service.records import SearchResponse
+from service.reports import AddReport
 from service.search import DEFAULT_MODE, MAX_K, MODES, Filters, SearchRequest
-from service.writer import AddReport
 
 EXIT_ERROR = 1
 ADD_BATCH = 50  # articles a `newsearch add` request carries
@@ -93,6 +93,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> tuple[AddReport, tup
                 prune=args.prune,
                 follow_links=args.follow_links,
                 keep_non_articles=args.keep_non_articles,
+                bulk=True,  # nothing searches this index while the command runs
             )
         return report, (str(index.index_dir), *index.counts())
 

@@ -19,8 +19,8 @@ from service.config import Settings
 from service.evaluate import ModeResult
 from service.ingest.cleaning import without_sequences
 from service.records import Facets, SearchResponse, Stats
+from service.reports import AddReport, IndexProgress
 from service.store import DocumentRow, StoredPassage, StoredQuote
-from service.writer import AddReport, IndexProgress
 
 BOLD_YELLOW, UNDERLINE, RESET, DIM = "\033[1;33m", "\033[4m", "\033[0m", "\033[2m"
 

@@ -23,8 +23,8 @@ from service.ingest import Skipped, discover, plan_units
 from service.ingest.units import UNIT_BYTES, Unit
 from service.newsindex import NewsIndex
 from service.pipeline import PreparedUnit, embed_unit, prepare_unit
+from service.reports import AddReport, IndexProgress
 from service.store import HeldSnapshot
-from service.writer import AddReport, IndexProgress
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ class Retriever:
             qvec = self.encoder.encode_query(query)
             with self.lock.read():
                 allowed = self._allowed(filters, restriction)
-                dense = dict(self.vectors.search(qvec, candidates, allowed))
+                dense = dict(self.dense_search(qvec, candidates, allowed))
         if mode in ("keyword", "hybrid") and match:
             # one keyword query ranks every match; a deeper slice than the candidates gives the
             # keyword scores of dense candidates too (beyond it they count as no match)
@@ -105,6 +105,16 @@ class Retriever:
         keyword.update({i: deep.get(i, 0.0) for i in dense})
         scale = dense_scale(dense, DENSE_WEIGHT)
         return self._with_leads(convex_fusion(dense, keyword, DENSE_WEIGHT), dense, qvec, scale)
+
+    def dense_search(
+        self, qvec: np.ndarray, k: int, allowed: np.ndarray | None
+    ) -> list[tuple[int, float]]:
+        """The vector index's top k, scored exactly: compressed codes' candidates are scored
+        again with their vectors from SQLite. Callers hold the read side of the lock."""
+        return self.vectors.search(qvec, k, allowed, stored=self._stored)
+
+    def _stored(self, ids: list[int]) -> dict[int, np.ndarray]:
+        return self.store.vectors_for(ids, self.encoder.dim)
 
     def _allowed(self, filters: Filters, restriction: Restriction) -> np.ndarray | None:
         only = self.store.filtered_ids(filters) if filters.active() else None

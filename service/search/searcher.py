@@ -148,7 +148,7 @@ class Searcher:
         qvec = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
         with self.lock.read():
             allowed = self.store.filtered_ids(req.filters) if req.filters.active() else None
-            found = self.vectors.search(qvec, CANDIDATES + len(own), allowed)
+            found = self.retriever.dense_search(qvec, CANDIDATES + len(own), allowed)
         ids = [i for i, _ in found]
         work = _Work(parse_query(doc_id), req.filters, Restriction())
         docs = self._docs(work, ids)

@@ -19,8 +19,8 @@ import pytest
 
 from service import NewsIndex, SearchRequest, Settings
 from service.maintenance import check
+from service.reports import AddReport
 from service.store import DB_NAME
-from service.writer import AddReport
 from tests.conftest import ROOT, SEED_QUESTIONS, SEEDS, SHARED_DATA, require_ray
 
 ray = require_ray()

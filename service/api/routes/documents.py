@@ -28,10 +28,10 @@ from service.errors import InputError
 from service.ingest import article_from_fields
 from service.newsindex import NewsIndex
 from service.records import Article
+from service.reports import AddReport
 from service.search import MAX_K
 from service.store import DocumentRow
 from service.validate import check_doc_id
-from service.writer import AddReport
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
