@@ -194,3 +194,23 @@ def test_a_bulk_run_holds_no_vectors_once_they_are_to_be_rebuilt(tmp_path: Path)
                 h.doc_id for h in kept.search(request).results
             ]
     assert check(settings).ok
+
+
+def test_recent_vectors_are_read_once_and_bounded() -> None:
+    from service.search.retrieval import RecentVectors
+
+    reads: list[list[int]] = []
+    matrix = np.arange(40, dtype=np.float32).reshape(10, 4)
+
+    def read(ids: list[int]) -> dict[int, np.ndarray]:
+        reads.append(sorted(ids))
+        return {i: matrix[i] for i in ids if i < 10}  # 10 and up: not stored
+
+    recent = RecentVectors(read, size=4)
+    assert sorted(recent([1, 2, 3])) == [1, 2, 3]
+    got = recent([2, 3, 4, 11])
+    assert sorted(got) == [2, 3, 4] and reads == [[1, 2, 3], [4, 11]]
+    assert np.array_equal(got[4], matrix[4]) and not np.shares_memory(got[4], matrix)
+    recent([5])  # five held: the least recently used (1) goes
+    recent([1])
+    assert reads[-1] == [1]

@@ -4,6 +4,9 @@ exclusions allow is applied inside both lists."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -31,6 +34,7 @@ KEYWORD_FILL_DEPTH = 1000  # keyword scores looked up for dense candidates
 # Hybrid search runs its keyword ranking on this pool while the question is embedded: both
 # release the GIL, so on two cores they overlap
 _KEYWORD_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsearch-fts")
+RECENT_VECTORS = 8192  # stored vectors kept after a read (1.5 KB each at 384 dimensions)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,34 @@ class Restriction:
 
     allowed: np.ndarray | None = None
     excluded: frozenset[int] = frozenset()
+
+
+class RecentVectors:
+    """Stored vectors read from SQLite lately, by passage id, the least recently used let go
+    first: a search on compressed codes reads its candidates once for scoring them again,
+    fusion, leads and grouping, not once for each. Ids are never reused, so an entry never
+    goes stale. Safe to call from several threads."""
+
+    def __init__(self, read: Callable[[list[int]], dict[int, np.ndarray]], size: int) -> None:
+        self.read, self.size = read, size
+        self._held: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, ids: list[int]) -> dict[int, np.ndarray]:
+        with self._lock:
+            found = {i: self._held[i] for i in ids if i in self._held}
+            for i in found:
+                self._held.move_to_end(i)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            # copies: a row of one read's matrix would keep the whole read alive
+            read = {i: v.copy() for i, v in self.read(missing).items()}
+            found.update(read)
+            with self._lock:
+                self._held.update(read)
+                while len(self._held) > self.size:
+                    self._held.popitem(last=False)
+        return found
 
 
 class Retriever:
@@ -56,6 +88,9 @@ class Retriever:
         self.keywords = keywords
         self.encoder = encoder
         self.lock = lock
+        self._stored = RecentVectors(
+            lambda ids: store.vectors_for(ids, encoder.dim), RECENT_VECTORS
+        )
 
     def retrieve(
         self,
@@ -113,9 +148,6 @@ class Retriever:
         again with their vectors from SQLite. Callers hold the read side of the lock."""
         return self.vectors.search(qvec, k, allowed, stored=self._stored)
 
-    def _stored(self, ids: list[int]) -> dict[int, np.ndarray]:
-        return self.store.vectors_for(ids, self.encoder.dim)
-
     def _allowed(self, filters: Filters, restriction: Restriction) -> np.ndarray | None:
         only = self.store.filtered_ids(filters) if filters.active() else None
         if restriction.allowed is None:
@@ -130,7 +162,7 @@ class Retriever:
             found = self.vectors.vectors_of(ids)
         missing = [i for i in ids if i not in found]
         if missing:
-            found.update(self.store.vectors_for(missing, self.encoder.dim))
+            found.update(self._stored(missing))
         return found
 
     def matrix_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
