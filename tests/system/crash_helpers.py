@@ -37,10 +37,12 @@ def write_corpus(path: Path, articles: int, version: str) -> dict[str, Article]:
     return {f["id"]: article_from_fields(f, source_path=path.name) for f in fields}
 
 
-def newsearch(*args: str, nlp: str = "off") -> subprocess.Popen[bytes]:
+def newsearch(
+    *args: str, nlp: str = "off", extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """`newsearch ARGS` in a process of its own; who said what is off unless `nlp` names the
     pipeline (test_crash.py kills a run with it on too)."""
-    env = dict(os.environ, NEWSEARCH_MODEL=FAKE_MODEL, NEWSEARCH_NLP=nlp)
+    env = dict(os.environ, NEWSEARCH_MODEL=FAKE_MODEL, NEWSEARCH_NLP=nlp, **(extra_env or {}))
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", *args],
         env=env,

