@@ -140,8 +140,14 @@ class VectorIndex:
                 # the training time
                 ivf.do_polysemous_training = False
             # k-means on 64 points a list is plenty for the centroids and keeps training short
-            sample = np.random.default_rng(0).permutation(len(ids))[: nlist * 64]
-            ivf.train(np.ascontiguousarray(read(np.sort(sample)), dtype=np.float32))
+            sample = np.sort(np.random.default_rng(0).permutation(len(ids))[: nlist * 64])
+            # read a slice at a time into one array: a single read of them all would hold
+            # its rows twice over (a quarter of a million vectors at 1M) before training
+            training = np.empty((len(sample), dim), dtype=np.float32)
+            for start in range(0, len(sample), step):
+                training[start : start + step] = read(sample[start : start + step])
+            ivf.train(training)
+            del training
             index = cls(dim, ivf, nprobe=policy.nprobe)
         for start in range(0, len(ids), step):
             positions = np.arange(start, min(start + step, len(ids)))
