@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from service import Article, NewsIndex, Settings
@@ -142,3 +143,17 @@ def seeded(settings: Settings, seed_articles: list[Article]) -> Iterator[NewsInd
 def copy_seeds(dest: Path) -> Path:
     shutil.copytree(SEEDS, dest)
     return dest
+
+
+CLUSTERED_DIM = 64
+
+
+@pytest.fixture(scope="session")
+def clustered() -> tuple[np.ndarray, np.ndarray]:
+    """20,000 unit vectors around 400 topics, as real passage embeddings cluster (ids 1..n)."""
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(400, CLUSTERED_DIM))
+    noise = 0.35 * rng.normal(size=(20_000, CLUSTERED_DIM))
+    vecs = centres[rng.integers(0, 400, 20_000)] + noise
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    return np.arange(1, 20_001, dtype=np.int64), vecs.astype(np.float32)

@@ -12,19 +12,8 @@ from service import NewsIndex, SearchRequest, Settings
 from service.maintenance import check
 from service.records import Article
 from service.vectors import AnnPolicy, VectorIndex
+from tests.conftest import CLUSTERED_DIM as DIM
 from tests.conftest import FAKE_MODEL
-
-DIM = 64
-
-
-@pytest.fixture(scope="module")
-def clustered() -> tuple[np.ndarray, np.ndarray]:
-    """20,000 unit vectors around 400 topics, as real passage embeddings cluster."""
-    rng = np.random.default_rng(7)
-    centres = rng.normal(size=(400, DIM))
-    vecs = centres[rng.integers(0, 400, 20_000)] + 0.35 * rng.normal(size=(20_000, DIM))
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    return np.arange(1, 20_001, dtype=np.int64), vecs.astype(np.float32)
 
 
 def recall_at_10(exact: VectorIndex, approx: VectorIndex, queries: np.ndarray) -> float:
