@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -38,6 +39,8 @@ from service.store import Store
 from service.vectors import VectorIndex
 
 STALE = -1  # a generation no database has: vectors saved under it are rebuilt at open
+ANNOUNCE_REBUILD = 200_000  # passages from which a rebuild of the vectors is announced
+log = logging.getLogger("newsearch.index")
 BATCH_PASSAGES = 256  # passages of an add_articles call embedded and committed together
 Batch = list[tuple[Article, str, list[Passage]]]  # (article, content hash, its passages)
 
@@ -311,6 +314,11 @@ class IndexWriter:
                 if not self.deferred:
                     self._let_vectors_go()
             generation = self.store.generation()
+            passages = self.store.counts()[1]
+            if passages >= ANNOUNCE_REBUILD:  # minutes at a million: say what the pause is
+                log.info(
+                    "building the vector index of %s passages from the database", f"{passages:,}"
+                )
             rebuilt = rebuild_vectors(self.store, self.encoder.dim, policy)
             with self.lock.write():
                 self.vectors.take_over(rebuilt)

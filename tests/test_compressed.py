@@ -141,7 +141,9 @@ def test_an_index_past_the_threshold_serves_exact_scores_from_sqlite(tmp_path: P
     assert check(raised).ok
 
 
-def test_a_bulk_run_holds_no_vectors_once_they_are_to_be_rebuilt(tmp_path: Path) -> None:
+def test_a_bulk_run_holds_no_vectors_once_they_are_to_be_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import json
 
     from service.reports import IndexProgress
@@ -165,6 +167,8 @@ def test_a_bulk_run_holds_no_vectors_once_they_are_to_be_rebuilt(tmp_path: Path)
     plain = Settings(
         index_dir=tmp_path / "plain", model=FAKE_MODEL, nlp=NLP_OFF, ann_threshold=1000
     )
+    monkeypatch.setattr("service.writer.ANNOUNCE_REBUILD", 2000)
+    caplog.set_level("INFO", logger="newsearch.index")
     with NewsIndex.open(settings, writable=True, create=True) as index:
         report = index.index_files(
             [corpus], tmp_path, progress=Watch(), unit_bytes=20_000, bulk=True
@@ -172,6 +176,7 @@ def test_a_bulk_run_holds_no_vectors_once_they_are_to_be_rebuilt(tmp_path: Path)
         assert len(report.added) == 3000
         assert max(held) < 1300 and held[-1] == 0  # let go past the threshold, not kept
         assert len(index.vectors) == 3000 and index.vectors.nlist  # rebuilt as the call ends
+        assert "building the vector index of 3,000 passages" in caplog.text  # the pause named
         request = SearchRequest(articles[7].text, 3, "dense", group=False)
         assert index.search(request).results[0].doc_id == "a7"
     with NewsIndex.open(plain, writable=True, create=True) as index:
