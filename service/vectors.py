@@ -144,13 +144,13 @@ class VectorIndex:
             # read a slice at a time into one array: a single read of them all would hold
             # its rows twice over (a quarter of a million vectors at 1M) before training
             training = np.empty((len(sample), dim), dtype=np.float32)
-            for start in range(0, len(sample), step):
-                training[start : start + step] = read(sample[start : start + step])
+            for part in _slices(len(sample), step):
+                training[part] = read(sample[part])
             ivf.train(training)
             del training
             index = cls(dim, ivf, nprobe=policy.nprobe)
-        for start in range(0, len(ids), step):
-            positions = np.arange(start, min(start + step, len(ids)))
+        for part in _slices(len(ids), step):
+            positions = np.arange(part.start, part.stop)
             index.add(ids[positions], read(positions))
         return index
 
@@ -264,10 +264,13 @@ class VectorIndex:
             return self._search(query, k, allowed)
         found = self._search(query, max(k, RESCORE_DEPTH), allowed)
         vectors = stored([i for i, _ in found])
-        q = np.asarray(query, dtype=np.float32).reshape(self.dim)
-        rescored = [(i, float(vectors[i] @ q)) for i, _ in found if i in vectors]
-        rescored.sort(key=lambda hit: -hit[1])
-        return rescored[:k]
+        kept = [i for i, _ in found if i in vectors]
+        if not kept:
+            return []
+        # one product for every candidate, not one a candidate
+        scores = np.stack([vectors[i] for i in kept]) @ np.asarray(query, np.float32).ravel()
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(kept[n], float(scores[n])) for n in order]
 
     def _search(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None
@@ -341,3 +344,8 @@ def _ivf_of(index: Any) -> Any:
         return faiss.extract_index_ivf(index)
     except RuntimeError:  # not an IVF index
         return None
+
+
+def _slices(count: int, step: int) -> list[slice]:
+    """Consecutive slices of at most `step` over `count` items."""
+    return [slice(start, min(start + step, count)) for start in range(0, count, step)]
