@@ -171,7 +171,7 @@ class SearchResponse:
             "next_offset": self.next_offset,
             "facets": asdict(self.facets) if self.facets else None,
             "notes": list(self.notes),
-            "took_ms": round(self.took_ms, 2),
+            "took_ms": self.took_ms,
         }
 
     @classmethod

@@ -128,7 +128,7 @@ class Searcher:
             response.facets = count_facets(self.store, [i for i, _ in shallow], req.date_bucket)
         if not hits and filters.outlet:
             response.notes += self._unknown_outlet(filters.outlet)
-        response.took_ms = (time.perf_counter() - started) * 1000
+        response.took_ms = _ms_since(started)
         return response
 
     def similar(
@@ -160,8 +160,9 @@ class Searcher:
         work.ranked[CANDIDATES] = list(best.values())
         hits = self._hits(self._groups(work, req, k)[:k], 0)
         title = own[0].title if own else doc_id
-        took = (time.perf_counter() - started) * 1000
-        return SearchResponse(query=title or doc_id, mode="dense", results=hits, took_ms=took)
+        return SearchResponse(
+            query=title or doc_id, mode="dense", results=hits, took_ms=_ms_since(started)
+        )
 
     def _groups(self, work: _Work, req: SearchRequest, end: int) -> list[Group]:
         """One tier's answers, from the best passages (deeper candidates past the first
@@ -314,3 +315,8 @@ def _score(group: Group) -> float:
 
 def _cut(text: str) -> str:
     return text if len(text) <= MAX_RESULT_CHARS else text[: MAX_RESULT_CHARS - 1] + "…"
+
+
+def _ms_since(started: float) -> float:
+    """Milliseconds since `started`, to the hundredth a reply shows."""
+    return round((time.perf_counter() - started) * 1000, 2)

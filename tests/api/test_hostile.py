@@ -143,9 +143,10 @@ def test_hostile_files_from_the_cli(cli, tmp_path: Path) -> None:  # type: ignor
 
 
 def test_an_oversized_head_is_answered_not_reset(server: Server) -> None:
-    """A head past h11's 16 KB that arrives in pieces is refused (400) before it is all read;
-    closing at once with the client's input unread reset the connection, which can drop the
-    answer (a 60 KB query failed so 1 time in 12). The answer comes whole, in the one shape."""
+    """A head past 16 KB (h11's limit, kept) that arrives in pieces is refused (400) before it
+    is all read; closing at once with the client's input unread reset the connection, which
+    can drop the answer (a 60 KB query failed so 1 time in 12). The answer comes whole, in the
+    one shape."""
     host, port = server.url.removeprefix("http://").split(":")
     for _ in range(5):
         with socket.create_connection((host, int(port)), timeout=10) as sock:

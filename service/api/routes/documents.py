@@ -60,7 +60,7 @@ register_url_convertor("docid", _AnyPath())
 register_url_convertor("article", _ArticlePath())
 
 
-def _path_id(
+async def _path_id(
     request: Request,
     doc_id: Annotated[str, Path(min_length=1, max_length=512, pattern=DOC_ID_PATTERN)],
 ) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
 
 from service.api.deps import IndexDep, Reader
 from service.api.schemas import (
@@ -54,10 +55,17 @@ def only_known(request: Request, path: str, names: list[str]) -> None:
         raise InputError(f"GET {path} has no parameter {unknown[0]!r}; it takes {', '.join(names)}")
 
 
-def run_search(index: IndexDep, body: SearchBody) -> SearchOut:
+def json_reply(model: BaseModel) -> Response:
+    """The reply's JSON, made in the worker thread that made the reply: returned as a model,
+    FastAPI would check it again and serialise it on further trips through the worker pool."""
+    return Response(model.model_dump_json(by_alias=True), media_type="application/json")
+
+
+def run_search(index: IndexDep, body: SearchBody) -> Response:
     if body.outlet and body.source and body.outlet != body.source:
         # both filters apply, and no passage has two different sources
-        return SearchOut(query=body.query.strip(), mode=body.mode, results=[], took_ms=0.0)
+        empty = SearchOut(query=body.query.strip(), mode=body.mode, results=[], took_ms=0.0)
+        return json_reply(empty)
     filters = Filters(
         outlet=body.outlet or body.source,
         date_from=body.date_from.isoformat() if body.date_from else None,
@@ -82,7 +90,8 @@ def run_search(index: IndexDep, body: SearchBody) -> SearchOut:
         facets=body.facets,
         date_bucket=body.date_bucket,
     )
-    return SearchOut.model_validate(index.search(request).to_dict())
+    # read straight from the result's dataclasses: to_dict() would copy them first
+    return json_reply(SearchOut.model_validate(index.search(request), from_attributes=True))
 
 
 @router.get("/search", response_model=SearchOut, responses=ERRORS)
@@ -112,7 +121,7 @@ def search_get(
     ] = None,
     facets: bool = False,
     date_bucket: Bucket = "month",
-) -> SearchOut:
+) -> Response:
     """The passages that answer the question `q`, best first (filters apply inside the
     search). The query language (phrases, -exclusions, OR, outlet:, after:, before:) is in
     the search guide; an unknown parameter is refused, as in POST /search."""
@@ -143,7 +152,7 @@ def search_get(
 
 
 @router.post("/search", response_model=SearchOut, responses=ERRORS)
-def search_post(index: IndexDep, body: SearchBody) -> SearchOut:
+def search_post(index: IndexDep, body: SearchBody) -> Response:
     """As GET /search, with the request as a JSON body."""
     return run_search(index, body)
 
