@@ -32,7 +32,8 @@ class Settings:
     index_dir: Path = _setting(DEFAULT_INDEX_DIR, "index directory", "NEWSEARCH_INDEX_DIR")
     model: str = _setting(
         DEFAULT_MODEL,
-        "embedding model: a sentence-transformers directory or name (the default is bundled)",
+        "embedding model: a sentence-transformers directory or name (the default is bundled; "
+        "multilingual-e5-small comes with the e5 extra)",
         "NEWSEARCH_MODEL",
     )
     backend: str = _setting(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from service.config import DEFAULT_MODEL
+from service.encoders.e5 import E5_MODEL, is_e5
 from service.errors import InputError, MissingDependency
 
 BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
@@ -32,7 +33,7 @@ def model_id(name: str, backend: str) -> str:
     vectors (int8 weights do; an index is only searched with the encoder that built it)."""
     if HASHING.fullmatch(name):
         return name
-    base = DEFAULT_MODEL if name in BUNDLED else name
+    base = DEFAULT_MODEL if name in BUNDLED else E5_MODEL if is_e5(name) else name
     return base if backend == "torch" else f"{base}+{backend}"
 
 

@@ -71,6 +71,10 @@ class OnnxEncoder:
         self._plain.enable_truncation(max_length=max_len)
         self._plain.no_padding()
         self._tokenizer.enable_padding()
+        # what a model's card asks to put before questions and passages (e5: "query: ")
+        prompts = _read_json(model_dir / "config_sentence_transformers.json").get("prompts") or {}
+        self._query_prompt = str(prompts.get("query") or "")
+        self._passage_prompt = str(prompts.get("passage") or prompts.get("document") or "")
         pooling = _read_json(model_dir / "1_Pooling" / "config.json")
         self._cls = bool(pooling.get("pooling_mode_cls_token"))
         self.dim = int(pooling.get("word_embedding_dimension") or self._probe_dim())
@@ -100,7 +104,8 @@ class OnnxEncoder:
         return int(self._run(["dimension probe"]).shape[1])
 
     def _run(self, texts: list[str], *, query: bool = False) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+        prompt = self._query_prompt if query else self._passage_prompt
+        encodings = self._tokenizer.encode_batch([prompt + t for t in texts] if prompt else texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feed = {"input_ids": ids, "attention_mask": mask}
@@ -131,7 +136,9 @@ class OnnxEncoder:
         at a time as there are workers (the sessions take concurrent runs). All texts are
         tokenized in one call first: the Rust tokenizer does it outside the GIL, so the
         workers' Python time per text shrinks to building the feed."""
-        ids = [np.array(e.ids, dtype=np.int64) for e in self._plain.encode_batch(list(texts))]
+        prompt = self._passage_prompt
+        texts = [prompt + t for t in texts] if prompt else list(texts)
+        ids = [np.array(e.ids, dtype=np.int64) for e in self._plain.encode_batch(texts)]
 
         def run(one: list[np.ndarray]) -> np.ndarray:
             return self._embed_ids(one[0])[None, :]
@@ -152,8 +159,9 @@ class OnnxEncoder:
         return vec
 
     def encode_query(self, text: str) -> np.ndarray:
+        prompted = self._query_prompt + text
         return self._cache.get(
-            text, lambda: self._embed_ids(np.array(self._plain.encode(text).ids, np.int64))
+            text, lambda: self._embed_ids(np.array(self._plain.encode(prompted).ids, np.int64))
         )
 
     def encode_few(self, texts: Sequence[str]) -> np.ndarray:

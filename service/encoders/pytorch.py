@@ -24,6 +24,10 @@ class SentenceTransformerEncoder:
             or self._model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim())
+        # the prompts a model's card asks for (e5: "query: ", "passage: "), by their names
+        prompts = getattr(self._model, "prompts", None) or {}
+        self._passage = "passage" if "passage" in prompts else None
+        self._query = "query" if "query" in prompts else None
         self._cache = QueryCache()
         self._lock = threading.Lock()  # torch modules are not re-entrant across threads
 
@@ -32,10 +36,11 @@ class SentenceTransformerEncoder:
     ) -> np.ndarray:
         return batched(texts, self.dim, batch_size, self._encode_batch, progress)
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+    def _encode_batch(self, texts: list[str], prompt: str | None = None) -> np.ndarray:
         with self._lock:
             vecs: np.ndarray = self._model.encode(
                 texts,
+                prompt_name=prompt or self._passage,
                 batch_size=len(texts),
                 normalize_embeddings=True,
                 convert_to_numpy=True,
@@ -44,7 +49,7 @@ class SentenceTransformerEncoder:
         return vecs
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self._cache.get(text, lambda: self.encode([text])[0])
+        return self._cache.get(text, lambda: self._encode_batch([text], self._query)[0])
 
     def encode_few(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode(texts)  # PyTorch runs one batch at a time anyway (its lock)
