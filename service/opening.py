@@ -12,7 +12,7 @@ from service.encoders import Encoder, LazyEncoder, load_encoder, model_id
 from service.errors import IndexMismatch, IndexMissing
 from service.indexfiles import IndexFiles
 from service.locks import WriterLock
-from service.store import Store
+from service.store import DB_NAME, Store, peek_meta
 from service.vectors import VectorIndex
 
 
@@ -100,6 +100,12 @@ def open_index(
         raise
     lazy = LazyEncoder.of(encoder) if encoder else LazyEncoder(model, dim, lambda: _load(settings))
     return OpenedIndex(settings, files, store, vectors, model, dim, lazy, lock, created, root)
+
+
+def recorded_model(index_dir: Path) -> str | None:
+    """The model an existing index records, read without opening it (None: no index there,
+    or one not readable now; opening it will say why)."""
+    return peek_meta(index_dir / DB_NAME, "model")
 
 
 def _load(settings: Settings) -> Encoder:

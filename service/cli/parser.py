@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
 from service.cli.output import PROGRESS
-from service.config import DEFAULT_MODEL, Settings
+from service.config import DEFAULT_MODEL, Settings, setting_fields
 from service.encoders import BACKENDS
+from service.encoders.models import split_model_id
 from service.logs import FORMATS
+from service.opening import recorded_model
 from service.search import BUCKETS, MAX_DEPTH, MAX_K, MODES, SORTS
 
 # flag destination -> the Settings field it sets (every command goes through settings_from)
@@ -39,14 +42,24 @@ ARG_SETTINGS = {
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """The environment's settings (Settings.from_env) with every flag the user gave on top."""
+    """The environment's settings (Settings.from_env) with every flag the user gave on top.
+    Where neither names a model, an existing index's own model reads it: an index built with
+    `--model multilingual-e5-small` is then asked, served and added to without the flag."""
     given: dict[str, Any] = {}
     for dest, name in ARG_SETTINGS.items():
         value = getattr(args, dest, None)
         if isinstance(value, list):
             value = tuple(value)
         given[name] = value
-    return Settings.from_env().with_(**given)
+    settings = Settings.from_env().with_(**given)
+    env = {f.name: f.metadata["env"] for f in setting_fields()}
+    if given["model"] is None and not os.environ.get(env["model"]):
+        recorded = recorded_model(settings.index_dir)
+        if recorded is not None:
+            model, backend = split_model_id(recorded)
+            chosen = given["backend"] or os.environ.get(env["backend"])
+            settings = settings.with_(model=model, backend=None if chosen else backend)
+    return settings
 
 
 def _index_options(p: argparse.ArgumentParser, *, index_help: str | None = None) -> None:

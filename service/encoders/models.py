@@ -37,6 +37,15 @@ def model_id(name: str, backend: str) -> str:
     return base if backend == "torch" else f"{base}+{backend}"
 
 
+def split_model_id(recorded: str) -> tuple[str, str | None]:
+    """The inverse of model_id: (model, backend) to load the encoder an index records; the
+    backend is None where the id does not say (the hashing encoder takes none)."""
+    name, _, backend = recorded.rpartition("+")
+    if name and backend in BACKENDS:
+        return name, backend
+    return recorded, None if HASHING.fullmatch(recorded) else "torch"
+
+
 def quiet_transformers() -> None:
     """No weight-loading bars on stdout/stderr: the CLI prints its own progress."""
     try:

@@ -1,6 +1,6 @@
 """SQLite, the source of truth of an index, and the only place its SQL is written."""
 
-from service.store.database import HeldSnapshot, Store
+from service.store.database import HeldSnapshot, Store, peek_meta
 from service.store.fts import FtsReader, Tokenizer
 from service.store.rows import DocumentFilter, DocumentRow, StoredPassage, StoredQuote
 from service.store.schema import DB_NAME, SCHEMA_VERSION
@@ -18,4 +18,5 @@ __all__ = [
     "StoredQuote",
     "StoryRow",
     "Tokenizer",
+    "peek_meta",
 ]

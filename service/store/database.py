@@ -369,3 +369,19 @@ def _hashes(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> dict[str, str]:
 
 def _blob(vector: np.ndarray) -> bytes:
     return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+
+
+def peek_meta(db: Path, key: str) -> str | None:
+    """One `meta` value of a database, read without opening it as a Store (no schema check,
+    no writes): None where there is no such file or value, or it cannot be read now."""
+    if not db.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return None if row is None else str(row[0])
