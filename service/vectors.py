@@ -21,14 +21,16 @@ from typing import Any
 
 import numpy as np
 
+from service.clustering import slices, train_centroids
 from service.errors import IndexCorrupt, MissingDependency
 from service.fileutil import replace_atomically, sha256_file
 
-BUILD_SLICE = 65_536  # vectors read and added at a time when an index is built
+BUILD_SLICE = 16_384  # vectors read and added at a time when an index is built (25 MB)
 # candidates compressed codes give for their full vectors to score again: the true top 10 is
 # almost always among the codes' top 200 (recall: docs/benchmarks)
 RESCORE_DEPTH = 200
 MIN_CODES_TRAIN = 10_000  # 39 points for each of a PQ sub-quantiser's 256 centroids
+CODES_TRAIN = 16_384  # vectors the codes are trained on: 64 for each of those centroids
 _REPAIR = "run `newsearch check --repair` to rebuild it from the database"
 
 
@@ -139,17 +141,17 @@ class VectorIndex:
                 # its codes' order for polysemous search, which nothing here does: most of
                 # the training time
                 ivf.do_polysemous_training = False
-            # k-means on 64 points a list is plenty for the centroids and keeps training short
-            sample = np.sort(np.random.default_rng(0).permutation(len(ids))[: nlist * 64])
-            # read a slice at a time into one array: a single read of them all would hold
-            # its rows twice over (a quarter of a million vectors at 1M) before training
-            training = np.empty((len(sample), dim), dtype=np.float32)
-            for part in _slices(len(sample), step):
-                training[part] = read(sample[part])
-            ivf.train(training)
-            del training
+            # k-means on 64 points a list is plenty for the centroids; read a slice at a time
+            # for each round, so the sample is never held whole
+            rng = np.random.default_rng(0)
+            sample = np.sort(rng.permutation(len(ids))[: nlist * 64])
+            ivf.quantizer.add(train_centroids(sample, read, nlist, dim, step))
+            # with its lists in place FAISS trains only the codes: PQ's 256 centroids a
+            # sub-quantiser on 64 points each
+            codes_sample = np.sort(rng.permutation(len(ids))[:CODES_TRAIN])
+            ivf.train(np.ascontiguousarray(read(codes_sample), dtype=np.float32))
             index = cls(dim, ivf, nprobe=policy.nprobe)
-        for part in _slices(len(ids), step):
+        for part in slices(len(ids), step):
             positions = np.arange(part.start, part.stop)
             index.add(ids[positions], read(positions))
         return index
@@ -344,8 +346,3 @@ def _ivf_of(index: Any) -> Any:
         return faiss.extract_index_ivf(index)
     except RuntimeError:  # not an IVF index
         return None
-
-
-def _slices(count: int, step: int) -> list[slice]:
-    """Consecutive slices of at most `step` over `count` items."""
-    return [slice(start, min(start + step, count)) for start in range(0, count, step)]
