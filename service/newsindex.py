@@ -13,6 +13,7 @@ from service.config import Settings
 from service.encoders import Encoder
 from service.errors import NotFound, ReadOnly
 from service.examples import example_questions
+from service.indexrun import IndexRun
 from service.keywords import KeywordIndex
 from service.locks import RWLock
 from service.opening import OpenedIndex, open_index
@@ -24,7 +25,7 @@ from service.store import DocumentRow, Store, StoredPassage, StoredQuote, StoryR
 from service.stories import list_stories
 from service.validate import check_doc_id
 from service.vectors import VectorIndex
-from service.writer import IndexRun, IndexWriter
+from service.writer import IndexWriter
 
 
 class NewsIndex:

@@ -191,28 +191,6 @@ def embed_unit(
     return encoder.encode(texts, batch_size=batch_size, progress=progress)
 
 
-class PreRunHashes:
-    """Judges "unchanged" against the index as it was when the run started, whichever unit
-    asks first: the local path looks hashes up as it goes, the Ray path has them all up front,
-    and both must decide alike."""
-
-    def __init__(self, lookup: KnownHashes) -> None:
-        self._lookup = lookup
-        self._seen: dict[str, str | None] = {}
-
-    def __call__(self, doc_ids: list[str]) -> dict[str, str]:
-        missing = [d for d in doc_ids if d not in self._seen]
-        if missing:
-            found = self._lookup(missing)
-            for doc_id in missing:
-                self._seen[doc_id] = found.get(doc_id)
-        return {d: h for d in doc_ids if (h := self._seen[d]) is not None}
-
-
-def repeated(doc_ids: Iterable[str], written: dict[str, int], unit: int) -> list[str]:
-    return [d for d in doc_ids if d in written and written[d] != unit]
-
-
 def ahead(items: Iterable[T], work: Callable[[T], R]) -> Iterator[tuple[T, R]]:
     """Each item with work(item), in order, the next item's work running on a second thread
     while the caller handles this one: units are embedded while the previous one commits, so

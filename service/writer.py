@@ -18,19 +18,18 @@ from service.config import Settings
 from service.encoders import LazyEncoder
 from service.errors import InputError, NotFound, PayloadTooLarge
 from service.indexfiles import IndexFiles, rebuild_vectors
+from service.indexrun import IndexRun, batches
 from service.ingest import Skipped, discover, doc_id_for, plan_units
 from service.ingest.fetch import is_url
 from service.ingest.units import UNIT_BYTES
 from service.locks import RWLock
 from service.pipeline import (
     PreparedUnit,
-    PreRunHashes,
     ahead,
     embed_unit,
     fetched_unit,
     prepare_articles,
     prepare_unit,
-    repeated,
 )
 from service.reading import Reading
 from service.records import Article, Passage
@@ -41,7 +40,6 @@ from service.vectors import VectorIndex
 STALE = -1  # a generation no database has: vectors saved under it are rebuilt at open
 ANNOUNCE_REBUILD = 200_000  # passages from which a rebuild of the vectors is announced
 log = logging.getLogger("newsearch.index")
-BATCH_PASSAGES = 256  # passages of an add_articles call embedded and committed together
 Batch = list[tuple[Article, str, list[Passage]]]  # (article, content hash, its passages)
 
 
@@ -111,8 +109,7 @@ class IndexWriter:
                 advance = progress.advance if progress else None
                 return embed_unit(batch, self.encoder, self.settings.batch_size, advance)
 
-            batches = [prepared] if atomic else _batches(prepared)
-            for batch, vecs in ahead(batches, embed):
+            for batch, vecs in ahead([prepared] if atomic else batches(prepared), embed):
                 run.commit(batch, vecs)
             if progress:
                 progress.finish()
@@ -165,9 +162,9 @@ class IndexWriter:
         left: list[Skipped] = []
         files = discover(paths, follow_links=follow_links, skipped=left)
         units = plan_units(files, unit_bytes or UNIT_BYTES)
-        run = IndexRun(self)
+        run = IndexRun(self, listed=not self.bulk)
         run.report.skipped += left
-        known = PreRunHashes(self.store.hashes)
+        known = run.known(self.store.hashes)
         if units or urls:
             self._load_encoder(run)
         if progress:
@@ -335,64 +332,3 @@ class IndexWriter:
                 self.vectors, self.model, self.encoder.dim, self.applied_generation
             )
             self.dirty = False
-
-
-class IndexRun:
-    """The driver's side of one indexing run, local or on Ray: commits units in input order,
-    judges "unchanged" against the index as it was at the start, and reports."""
-
-    def __init__(self, writer: IndexWriter) -> None:
-        self.writer = writer
-        self.report = AddReport()
-        self.written: dict[str, int] = {}  # doc id -> unit that wrote it in this run
-        self.started = time.perf_counter()
-
-    def commit(self, prepared: PreparedUnit, vecs: np.ndarray) -> None:
-        report = self.report
-        report.skipped += prepared.skipped
-        report.warnings += prepared.notices
-        for doc_id in repeated(prepared.unchanged, self.written, prepared.number):
-            report.warnings.append(
-                f"{doc_id!r} appears more than once in the input and an earlier copy was "
-                "indexed; run `newsearch index` again to keep the last copy"
-            )
-        new_ids = [a.doc_id for a, _, _ in prepared.todo]
-        existed = set(prepared.existing)
-        for doc_id in repeated(new_ids, self.written, prepared.number):
-            report.warnings.append(
-                f"{doc_id!r} appears more than once in the input; the last copy was kept"
-            )
-        report.unchanged += [d for d in prepared.unchanged if d not in self.written]
-        if prepared.todo:
-            self.writer.commit_batch(prepared.todo, vecs)
-        for article, _, passages in prepared.todo:
-            doc_id = article.doc_id
-            if doc_id not in self.written:
-                (report.updated if doc_id in existed else report.added).append(doc_id)
-            self.written[doc_id] = prepared.number
-            report.passages[doc_id] = len(passages)
-        report.embedded += len(vecs)
-
-    def finish(self) -> AddReport:
-        self.report.seconds = time.perf_counter() - self.started
-        return self.report
-
-
-def _batches(prepared: PreparedUnit) -> Iterator[PreparedUnit]:
-    """Consecutive articles of about BATCH_PASSAGES passages each, as units to commit (the
-    first also reports the unchanged ones)."""
-    batch = PreparedUnit(
-        0, 0, unchanged=prepared.unchanged, skipped=prepared.skipped, notices=prepared.notices
-    )
-    existing = set(prepared.existing)
-    size = 0
-    for item in prepared.todo:
-        batch.todo.append(item)
-        if item[0].doc_id in existing:
-            batch.existing.append(item[0].doc_id)
-        size += len(item[2])
-        if size >= BATCH_PASSAGES:
-            yield batch
-            batch, size = PreparedUnit(0, 0), 0
-    if batch.todo or batch.unchanged or batch.skipped or batch.notices:
-        yield batch

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from service import NewsIndex, Settings
+from service.indexrun import IndexRun
 from service.ingest import Skipped, discover, plan_units, read_unit
 from service.ingest.units import Unit
 from service.pipeline import PreparedUnit, ahead
 from service.records import Article
-from service.writer import IndexRun
 from tests.conftest import FAKE_MODEL, SEEDS
 
 
@@ -154,3 +154,37 @@ def test_a_failed_commit_keeps_the_units_before_it(
 
 def _doc_ids(unit: Unit, root: Path) -> list[str]:
     return [a.doc_id for a in read_unit(unit, root) if isinstance(a, Article)]
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_units_are_judged_against_the_index_as_it_was_before_the_run(
+    tmp_path: Path, bulk: bool
+) -> None:
+    def jsonl(name: str, **texts: str) -> Path:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in texts.items()))
+        return path
+
+    old = "The old version of the story."
+    with NewsIndex.open(Settings(tmp_path / "idx", FAKE_MODEL), writable=True, create=True) as ix:
+        ix.index_files([jsonl("0.jsonl", x=old, kept=old)], tmp_path)
+        inputs = [
+            jsonl("1.jsonl", x="The new version of the story.", z="A first draft of it."),
+            jsonl("2.jsonl", kept=old, y="Something else entirely."),
+            # x as it was before the run: unchanged by that measure, so the new one stays
+            jsonl("3.jsonl", x=old, z="The final draft of it."),
+        ]
+        report = ix.index_files(inputs, tmp_path, unit_bytes=10, bulk=bulk)
+        assert (report.n_added, report.n_updated, report.n_unchanged) == (2, 1, 1)
+        assert report.n_changed == 3 and report.embedded == 4
+        if bulk:  # counted, not listed
+            assert not (report.added or report.updated or report.unchanged or report.passages)
+        else:
+            assert sorted(report.added) == ["y", "z"] and report.updated == ["x"]
+            assert report.unchanged == ["kept"] and report.passages["z"] == 1
+        warned = [w for w in report.warnings if "appears more than once" in w]
+        assert len(warned) == 2
+        assert any(w.startswith("'x'") and "earlier copy" in w for w in warned)
+        assert any(w.startswith("'z'") and "last copy" in w for w in warned)
+        assert "new version" in ix.document("x")[1][0].text
+        assert "final draft" in ix.document("z")[1][0].text

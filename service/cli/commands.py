@@ -58,7 +58,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
             import_ray().shutdown()
     warn(report.skipped, report.warnings)
-    if not (report.added or report.updated or report.unchanged):
+    if not (report.n_changed or report.n_unchanged):
         named = [*map(str, args.paths), *args.urls]
         raise InputError("no articles to index in " + ", ".join(named))
     print_add_report(report, *totals)

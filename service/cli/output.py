@@ -141,14 +141,14 @@ def warn(skipped: Iterable[object], notes: Iterable[object]) -> None:
 
 
 def print_add_report(report: AddReport, index_dir: str, documents: int, passages: int) -> None:
-    changed = len(report.added) + len(report.updated)
+    changed = report.n_changed
     if report.embedded == 0:
-        print(f"nothing to embed: {len(report.unchanged)} article(s) unchanged")
+        print(f"nothing to embed: {report.n_unchanged} article(s) unchanged")
     else:
         rate = report.embedded / report.seconds if report.seconds else 0.0
         print(
-            f"indexed {changed} article(s) ({len(report.added)} new, {len(report.updated)} "
-            f"changed, {len(report.unchanged)} unchanged): {report.embedded} passages embedded "
+            f"indexed {changed} article(s) ({report.n_added} new, {report.n_updated} "
+            f"changed, {report.n_unchanged} unchanged): {report.embedded} passages embedded "
             f"in {report.seconds:.1f} s ({rate:.0f} passages/s)"
         )
     if report.analysed:
