@@ -7,27 +7,40 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from service.idtable import IdTable
 from service.pipeline import KnownHashes, PreparedUnit
+from service.records import Article, Passage
 from service.reports import AddReport
-
-if TYPE_CHECKING:
-    from service.writer import IndexWriter
 
 BATCH_PASSAGES = 256  # passages of an add_articles call embedded and committed together
 _DIGEST_WORDS = 4  # a SHA-256 content hash as int64s
 _UNKNOWN = ""  # a prior hash not kept: equal to no article's, so the article is embedded
 
 
+class _Hashes(Protocol):
+    def hashes(self, doc_ids: list[str]) -> dict[str, str]: ...
+
+
+class Writer(Protocol):
+    """What a run commits through (service.writer.IndexWriter)."""
+
+    @property
+    def store(self) -> _Hashes: ...
+
+    def commit_batch(
+        self, batch: list[tuple[Article, str, list[Passage]]], vecs: np.ndarray
+    ) -> None: ...
+
+
 class IndexRun:
     """Commits units in input order, judges "unchanged" against the index as it was when
     the run started, and reports (`listed=False`: counts, not ids; see AddReport)."""
 
-    def __init__(self, writer: IndexWriter, listed: bool = True) -> None:
+    def __init__(self, writer: Writer, listed: bool = True) -> None:
         self.writer = writer
         self.report = AddReport(listed=listed)
         self.written = IdTable()  # doc id -> the unit that wrote it in this run

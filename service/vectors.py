@@ -25,7 +25,7 @@ from service.clustering import slices, train_centroids
 from service.errors import IndexCorrupt, MissingDependency
 from service.fileutil import replace_atomically, sha256_file
 
-BUILD_SLICE = 16_384  # vectors read and added at a time when an index is built (25 MB)
+BUILD_SLICE = 8_192  # vectors read and added at a time when an index is built (12 MB)
 # candidates compressed codes give for their full vectors to score again: the true top 10 is
 # almost always among the codes' top 200 (recall: docs/benchmarks)
 RESCORE_DEPTH = 200
@@ -150,7 +150,8 @@ class VectorIndex:
             # sub-quantiser on 64 points each
             codes_sample = np.sort(rng.permutation(len(ids))[:CODES_TRAIN])
             ivf.train(np.ascontiguousarray(read(codes_sample), dtype=np.float32))
-            index = cls(dim, ivf, nprobe=policy.nprobe)
+            _fill_lists(ivf, ids, read, step)
+            return cls(dim, ivf, nprobe=policy.nprobe)
         for part in slices(len(ids), step):
             positions = np.arange(part.start, part.stop)
             index.add(ids[positions], read(positions))
@@ -338,6 +339,44 @@ class VectorIndex:
         loaded = cls(dim, index, nprobe=nprobe)
         loaded.mapped = mapped
         return loaded
+
+
+def _fill_lists(
+    ivf: Any, ids: np.ndarray, read: Callable[[np.ndarray], np.ndarray], step: int
+) -> None:
+    """Fills a trained, empty IVF index with every vector, as add() would, in two passes: the
+    first finds each vector's list, so each list is allocated once at its final size; the
+    second encodes the vectors into their places. add() grows the lists as entries come, and
+    the spare capacity and freed smaller copies cost a third again of the codes' memory."""
+    faiss = _faiss()
+    lists = np.empty(len(ids), dtype=np.int64)
+    for part in slices(len(ids), step):
+        vectors = np.ascontiguousarray(read(np.arange(part.start, part.stop)), np.float32)
+        lists[part] = ivf.quantizer.assign(vectors, 1).ravel()
+    filled = np.zeros(ivf.nlist, dtype=np.int64)
+    for number, size in enumerate(np.bincount(lists, minlength=ivf.nlist)):
+        if size:
+            ivf.invlists.resize(number, int(size))
+    for part in slices(len(ids), step):
+        vectors = np.ascontiguousarray(read(np.arange(part.start, part.stop)), np.float32)
+        codes = np.empty((len(vectors), ivf.code_size), dtype=np.uint8)
+        where = np.ascontiguousarray(lists[part])
+        ivf.encode_vectors(
+            len(vectors), faiss.swig_ptr(vectors), faiss.swig_ptr(where), faiss.swig_ptr(codes)
+        )
+        order = np.argsort(where, kind="stable")  # within a list, in input order as add()
+        numbers, starts, sizes = np.unique(where[order], return_index=True, return_counts=True)
+        part_ids = np.ascontiguousarray(ids[part][order], dtype=np.int64)
+        codes = np.ascontiguousarray(codes[order])
+        groups = zip(numbers.tolist(), starts.tolist(), sizes.tolist(), strict=True)
+        for number, start, size in groups:
+            at = int(filled[number])
+            entries, entry_codes = part_ids[start:], codes[start:]
+            ivf.invlists.update_entries(
+                number, at, size, faiss.swig_ptr(entries), faiss.swig_ptr(entry_codes)
+            )
+            filled[number] += size
+    ivf.ntotal = len(ids)
 
 
 def _ivf_of(index: Any) -> Any:

@@ -17,6 +17,7 @@ import numpy as np
 from service.config import Settings
 from service.encoders import LazyEncoder
 from service.errors import InputError, NotFound, PayloadTooLarge
+from service.heap import release_free_memory
 from service.indexfiles import IndexFiles, rebuild_vectors
 from service.indexrun import IndexRun, batches
 from service.ingest import Skipped, discover, doc_id_for, plan_units
@@ -316,6 +317,7 @@ class IndexWriter:
                 log.info(
                     "building the vector index of %s passages from the database", f"{passages:,}"
                 )
+            release_free_memory()  # what the work before freed, before the largest build
             rebuilt = rebuild_vectors(self.store, self.encoder.dim, policy)
             with self.lock.write():
                 self.vectors.take_over(rebuilt)

@@ -6,11 +6,8 @@ get a 503 at once; the body deadline and size limit are in service.api.limits.""
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
 import json
 import logging
-import os
 import resource
 from typing import Any
 
@@ -19,6 +16,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from service.api import create_app
 from service.config import Settings
+from service.heap import limit_malloc_arenas
 from service.logs import configure
 
 log = logging.getLogger("newsearch.api")
@@ -155,22 +153,6 @@ def uvicorn_config(settings: Settings, app: Any = None) -> uvicorn.Config:
         timeout_keep_alive=int(max(1, settings.keep_alive_seconds)),
         log_level="warning",
     )
-
-
-_M_ARENA_MAX = -8  # glibc's mallopt() parameter number
-SERVER_ARENAS = 2
-
-
-def limit_malloc_arenas(arenas: int = SERVER_ARENAS) -> bool:
-    """glibc gives threads that allocate at once their own heaps (up to eight a core), and
-    memory freed in each stays with it: under many concurrent searches a server's RSS then
-    creeps up with no leak. A few shared heaps keep it flat. Nothing is changed off glibc or
-    where MALLOC_ARENA_MAX is set (the operator's choice)."""
-    if "MALLOC_ARENA_MAX" in os.environ:
-        return False
-    name = ctypes.util.find_library("c")
-    mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
-    return bool(mallopt and mallopt(_M_ARENA_MAX, arenas) == 1)
 
 
 def serve(settings: Settings) -> None:

@@ -11,6 +11,8 @@ import numpy as np
 
 from service.errors import IndexCorrupt
 
+READ_ROWS = 512  # stored vectors fetched from SQLite at a time by embeddings()
+
 
 class EmbeddingRows:
     path: Path  # Store's
@@ -33,17 +35,24 @@ class EmbeddingRows:
     def embeddings(self, ids: np.ndarray, dim: int) -> np.ndarray:
         """The stored vectors of these ascending passage ids, float32 (n, dim) in their order:
         a rebuild reads the vectors a slice at a time through this, not all at once."""
-        rows = self.conn.execute(
+        out = np.empty((len(ids), dim), dtype=np.float32)
+        cursor = self.conn.execute(
             "SELECT embedding FROM passages WHERE id IN (SELECT value FROM json_each(?)) "
             "ORDER BY id",
             (json.dumps(ids.tolist()),),
-        ).fetchall()
-        if len(rows) != len(ids):
+        )
+        # copied in a few rows at a time: the slice's rows as bytes objects at once would
+        # double it, and leave the process's heap that much larger for good
+        filled = 0
+        while rows := cursor.fetchmany(READ_ROWS):
+            out[filled : filled + len(rows)] = self.embedding_matrix([r[0] for r in rows], dim)
+            filled += len(rows)
+        if filled != len(ids):
             raise IndexCorrupt(
-                f"{self.path}: {len(ids) - len(rows)} passages went while their vectors were "
+                f"{self.path}: {len(ids) - filled} passages went while their vectors were "
                 "read; run `newsearch check --repair`"
             )
-        return self.embedding_matrix([r[0] for r in rows], dim)
+        return out
 
     def vectors_for(self, ids: list[int], dim: int) -> dict[int, np.ndarray]:
         rows = self.conn.execute(
