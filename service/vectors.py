@@ -30,7 +30,9 @@ BUILD_SLICE = 8_192  # vectors read and added at a time when an index is built (
 # almost always among the codes' top 200 (recall: docs/benchmarks)
 RESCORE_DEPTH = 200
 MIN_CODES_TRAIN = 10_000  # 39 points for each of a PQ sub-quantiser's 256 centroids
-CODES_TRAIN = 16_384  # vectors the codes are trained on: 64 for each of those centroids
+# vectors the codes are trained on: 128 for each of those centroids. FAISS's k-means of a
+# sub-quantiser takes several times longer on fewer than about 32,000 points than on more
+CODES_TRAIN = 32_768
 _REPAIR = "run `newsearch check --repair` to rebuild it from the database"
 
 
@@ -146,8 +148,7 @@ class VectorIndex:
             rng = np.random.default_rng(0)
             sample = np.sort(rng.permutation(len(ids))[: nlist * 64])
             ivf.quantizer.add(train_centroids(sample, read, nlist, dim, step))
-            # with its lists in place FAISS trains only the codes: PQ's 256 centroids a
-            # sub-quantiser on 64 points each
+            # with its lists in place FAISS trains only the codes
             codes_sample = np.sort(rng.permutation(len(ids))[:CODES_TRAIN])
             ivf.train(np.ascontiguousarray(read(codes_sample), dtype=np.float32))
             _fill_lists(ivf, ids, read, step)
