@@ -48,12 +48,12 @@ class IndexRun:
         self.before = IdTable(_DIGEST_WORDS)
         self.started = time.perf_counter()
 
-    def known(self, lookup: KnownHashes) -> KnownHashes:
-        """The content hashes the index held when the run started: `lookup` (the index now)
-        answered for the ids this run has not written yet, the run's record for the rest."""
+    def known(self) -> KnownHashes:
+        """The content hashes the index held when the run started: the index now answers for
+        the ids this run has not written yet, the run's record for the rest."""
 
         def hashes(doc_ids: list[str]) -> dict[str, str]:
-            found = lookup(doc_ids)
+            found = self.writer.store.hashes(doc_ids)
             for doc_id in doc_ids:
                 if doc_id not in self.written:
                     continue

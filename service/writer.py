@@ -165,7 +165,7 @@ class IndexWriter:
         units = plan_units(files, unit_bytes or UNIT_BYTES)
         run = IndexRun(self, listed=not self.bulk)
         run.report.skipped += left
-        known = run.known(self.store.hashes)
+        known = run.known()
         if units or urls:
             self._load_encoder(run)
         if progress:
