@@ -180,3 +180,95 @@ def test_a_name_tagged_as_a_verb_still_speaks_after_its_quote(analyser) -> None:
 def test_went_on_to_say_is_one_cue(analyser) -> None:  # type: ignore[no-untyped-def]
     text = "Kasich went on to say that the plan was bad for Ohio."
     assert [q.cue for q in analyser.analyse(text).quotes] == ["went on to say"]
+
+
+def readings(analyser: Analyser, text: str) -> list[tuple[str, str | None, str | None]]:
+    return [(text[q.start : q.end], q.speaker, q.cue) for q in analyser.analyse(text).quotes]
+
+
+def test_a_speaker_after_said_is_read_whatever_the_parse(analyser) -> None:  # type: ignore[no-untyped-def]
+    # the parser took a word of the quote for a second subject, or the name for an object
+    first = (
+        "“The drop we are seeing now is directly attributable to the emails, the foundation, "
+        "all the old trust stuff,” said a person close to the Clintons."
+    )
+    assert readings(analyser, first)[0][1:] == ("a person close to the Clintons", "said")
+    second = (
+        "“Republicans are so frustrated with the decision that they are now unloading on her "
+        'right before the conventions," said Oversight ranking Democrat Elijah Cummings (D-Md.).'
+    )
+    (quote,) = analyser.analyse(second).quotes
+    assert "Elijah Cummings" in second[quote.speaker_start : quote.speaker_end]  # type: ignore[misc]
+
+
+def test_a_name_and_any_verb_after_a_quote_speak(analyser) -> None:  # type: ignore[no-untyped-def]
+    cases = {
+        '"Look at the statement Mr. Trump put out after the shootings," Conway notes.': (
+            "Conway",
+            "notes",
+        ),
+        "“If she wants to be the next president, she should come to Louisiana,” the editorial "
+        "read.": ("the editorial", "read"),
+    }
+    for text, want in cases.items():
+        assert readings(analyser, text)[0][1:] == want, text
+
+
+def test_a_dash_and_a_name_under_a_quote_speak(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Sanders voted for the act.\n\n"
+        '"I will look into it. I don\'t know the status, but I will look into it."\n\n'
+        "- Hillary Clinton.\n\nClinton has been looking into it a long time."
+    )
+    (quote,) = analyser.analyse(text).quotes
+    assert (quote.speaker, quote.cue) == ("Hillary Clinton", "-")
+
+
+def test_a_headline_quote_after_a_name_and_colon(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = "Reid: 'Never, ever, ever underestimate Trump.'\n\nHarry Reid has some advice."
+    (quote,) = analyser.analyse(text).quotes
+    assert (text[quote.start : quote.end], quote.cue) == (
+        "'Never, ever, ever underestimate Trump.'",
+        ":",
+    )
+    assert "Reid" in (quote.speaker or "")
+
+
+def test_a_name_just_before_a_colon_speaks_not_the_clause(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The timing of Sanders’ surge doesn’t surprise Republican pollster Daron Shaw: "
+        "“Historically, lesser-known candidates beating establishment candidates have seen "
+        "the biggest boost.”"
+    )
+    assert readings(analyser, text)[-1][1] == "Daron Shaw"
+
+
+def test_a_quote_inside_another_content_keeps_its_own_cue(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        'He said, "Donald Trump will build the wall" - at which point the crowd chanted '
+        '"Build the wall!" - "and restore law and order."'
+    )
+    owners = {q: (s, c) for q, s, c in readings(analyser, text)}
+    chant = [(s, c) for q, (s, c) in owners.items() if "Build the wall!" in q]
+    assert chant[0] == ("the crowd", "chanted"), owners
+
+
+def test_a_verb_before_a_comma_and_quote_is_its_cue(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "After Jerry Brown criticized Bill Clinton, Hillary shot back, “I suppose I could have "
+        "stayed home and baked cookies and had teas.”"
+    )
+    assert readings(analyser, text)[-1][1:] == ("Hillary", "shot back")
+
+
+def test_what_is_announced_and_asked_about_is_content(analyser) -> None:  # type: ignore[no-untyped-def]
+    text = "Gov. Jerry Brown announced the deal with state lawmakers on Monday."
+    (quote,) = analyser.analyse(text).quotes
+    assert (quote.cue, quote.speaker, text[quote.start : quote.end]) == (
+        "announced",
+        "Jerry Brown",
+        "the deal",
+    )
+    asked = "Asked about his taxes after the debate, Trump would not answer."
+    found = [(q.cue, asked[q.start : q.end], q.speaker) for q in analyser.analyse(asked).quotes]
+    assert ("Asked about", "his taxes", None) in found, found

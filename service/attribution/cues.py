@@ -24,6 +24,15 @@ SPEECH_VERBS = _words(
     """
 )
 
+# verbs of saying whose object is what was said ("announced a deal", "denied the claim"),
+# unlike "told reporters" or "asked him"
+OBJECT_SAID = _words(
+    """
+    say announce describe report propose reveal deny promise pledge claim confirm predict
+    recommend demand disclose acknowledge admit mention explain state note recall
+    """
+)
+
 # verbs that report speech only beside a quotation: "called it “a disgrace”", "the sign read"
 QUOTE_VERBS = _words(
     """
@@ -71,7 +80,13 @@ _CUE_FORMS = frozenset(
     | {f for v in SPEECH_VERBS | QUOTE_VERBS | {v for v, _ in PHRASAL} for f in _forms(v)}
 )
 _WORD = re.compile(r"[a-z]+")
-_MARKS = re.compile('["“”„«»‘’]')
+_MARKS = re.compile("[\"“”„«»‘’]|: '")
+
+
+def is_cue_form(word: str) -> bool:
+    """Whether a word may be a form of a verb of saying, whatever the tagger made of it
+    ("the editorial read", "Conway notes" are often tagged as nouns)."""
+    return word.casefold() in _CUE_FORMS
 
 
 def may_attribute(text: str) -> bool:

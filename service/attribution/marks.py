@@ -47,6 +47,8 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
             if open_at is None:
                 if ch in OPENING and _opens(text, i, start):
                     open_at, closer = i, CLOSERS[ch]
+                elif ch == "'" and text[i - 2 : i] == ": " and text[i + 1 : i + 2].isalnum():
+                    open_at, closer = i, "'"  # a headline's "Reid: 'Never underestimate'"
             elif closer != DOUBLED and ch in closer and _closes(text, i, end):
                 spans.append((open_at, i + 1))
                 open_at = None
@@ -75,7 +77,7 @@ def _opens(text: str, i: int, para_start: int) -> bool:
 def _closes(text: str, i: int, para_end: int) -> bool:
     """A straight quote, ’ or a wrong-way “ closes only at a word's end (not the apostrophe
     in don’t, nor the “ that opens a second quote)."""
-    if text[i] not in '"’“':
+    if text[i] not in "\"’“'":
         return True
     if text[i] == "“" and (text[i - 1].isspace() or text[i - 1] in '“”"'):
         return False
