@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytrec_eval
@@ -49,6 +50,60 @@ def zs(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / std if std > 0 else np.zeros_like(values)
 
 
+def keyword_hits(index: NewsIndex, questions: list[str]) -> list[dict[int, float]]:
+    """FTS5's bm25 top DEPTH for each question: passage id -> score."""
+    out = []
+    for q in questions:
+        match = fts_query(q)
+        out.append(dict(index.store.keyword_search(match, DEPTH, Filters()) if match else []))
+    return out
+
+
+class Fusion:
+    """nDCG@10 of dense lists (one matrix of scores a list: questions by passage rows) fused
+    with the keyword list by weights, articles ranked by their best passage."""
+
+    def __init__(
+        self,
+        data: Any,
+        qids: list[str],
+        ids: np.ndarray,
+        docs: dict[int, str],
+        keyword: list[dict[int, float]],
+        ignore_identical_ids: bool,
+    ) -> None:
+        self.qids, self.ids, self.docs, self.ignore = qids, ids, docs, ignore_identical_ids
+        row_of = {int(i): r for r, i in enumerate(ids)}
+        self.keyword = [{row_of[i]: s for i, s in hits.items()} for hits in keyword]
+        self.evaluator = pytrec_eval.RelevanceEvaluator(
+            {q: data.qrels[q] for q in qids}, {"ndcg_cut.10"}
+        )
+
+    def ndcg(self, w_keyword: float, dense: list[tuple[float, np.ndarray]]) -> float:
+        """`dense`: (share of the dense weight, matrix) a list; the shares add up to 1."""
+        run = {}
+        for n, q in enumerate(self.qids):
+            kw = self.keyword[n]
+            pool_set = set(kw)
+            for _, matrix in dense:
+                pool_set |= set(np.argpartition(-matrix[n], DEPTH)[:DEPTH])
+            pool = np.array(sorted(pool_set))
+            fused = w_keyword * zs(np.array([kw.get(int(r), 0.0) for r in pool]))
+            for share, matrix in dense:
+                fused = fused + (1 - w_keyword) * share * zs(matrix[n][pool])
+            best: dict[str, float] = {}
+            for at in np.argsort(-fused):
+                doc = str(self.docs[int(self.ids[pool[at]])])
+                if self.ignore and doc == q:
+                    continue
+                best.setdefault(doc, float(fused[at]))
+                if len(best) >= 100:
+                    break
+            run[q] = best
+        scores = self.evaluator.evaluate(run)
+        return sum(v["ndcg_cut_10"] for v in scores.values()) / len(self.qids)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("dataset", type=Path)
@@ -64,51 +119,21 @@ def main() -> None:
     ids_a, dense_a = dense_matrix(args.index_a, args.model_a, questions)
     ids_b, dense_b = dense_matrix(args.index_b, args.model_b, questions)
     with NewsIndex.open(Settings(index_dir=args.index_a, model=args.model_a)) as index:
-        rows = dict(index.store.conn.execute("SELECT id, doc_id FROM passages"))
+        docs = index.store.passage_docs()
         texts_a = index.store.passage_texts()
-        keyword = []
-        for q in questions:
-            match = fts_query(q)
-            hits = index.store.keyword_search(match, DEPTH, Filters()) if match else []
-            keyword.append(dict(hits))
+        keyword = keyword_hits(index, questions)
     with NewsIndex.open(Settings(index_dir=args.index_b, model=args.model_b)) as index:
         if index.store.passage_texts() != texts_a or not np.array_equal(ids_a, ids_b):
             raise SystemExit("the two indexes do not hold the same passages under the same ids")
-    row_of = {int(i): r for r, i in enumerate(ids_a)}
-    evaluator = pytrec_eval.RelevanceEvaluator({q: data.qrels[q] for q in qids}, {"ndcg_cut.10"})
-
-    def ndcg(w_keyword: float, share_b: float) -> float:
-        run = {}
-        for n, q in enumerate(qids):
-            a, b = dense_a[n], dense_b[n]
-            kw = {row_of[i]: s for i, s in keyword[n].items()}
-            pool = set(np.argpartition(-a, DEPTH)[:DEPTH]) | set(np.argpartition(-b, DEPTH)[:DEPTH])
-            pool = np.array(sorted(pool | set(kw)))
-            k = np.array([kw.get(int(r), 0.0) for r in pool])
-            dense_w = 1 - w_keyword
-            fused = (
-                dense_w * (1 - share_b) * zs(a[pool])
-                + dense_w * share_b * zs(b[pool])
-                + w_keyword * zs(k)
-            )
-            best: dict[str, float] = {}
-            for r in pool[np.argsort(-fused)]:
-                doc = str(rows[int(ids_a[r])])
-                if args.ignore_identical_ids and doc == q:
-                    continue
-                best.setdefault(doc, float(fused[np.searchsorted(pool, r)]))
-                if len(best) >= 100:
-                    break
-            run[q] = best
-        scores = evaluator.evaluate(run)
-        return sum(v["ndcg_cut_10"] for v in scores.values()) / len(qids)
+    fusion = Fusion(data, qids, ids_a, docs, keyword, args.ignore_identical_ids)
 
     print(f"{args.dataset.name}: nDCG@10, keyword weight (rows) by the second list's share of")
     print(f"the dense weight (columns; 0 = {args.model_a} alone, 1 = {args.model_b} alone)")
     shares = (0.0, 0.25, 0.5, 0.75, 1.0)
     print("w_keyword " + "".join(f"{s:>8.2f}" for s in shares))
     for w in (0.0, 0.2, 0.3, 0.4, 0.5):
-        print(f"{w:>9.1f} " + "".join(f"{ndcg(w, s):>8.4f}" for s in shares))
+        row = [fusion.ndcg(w, [(1 - s, dense_a), (s, dense_b)]) for s in shares]
+        print(f"{w:>9.1f} " + "".join(f"{v:>8.4f}" for v in row))
 
 
 if __name__ == "__main__":

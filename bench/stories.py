@@ -30,7 +30,8 @@ DATA = ROOT.parent / "shared" / "data" / "polnear"
 
 
 def polnear(split: str) -> list[Article]:
-    meta = {r["filename"]: r for r in csv.DictReader(open(DATA / "metadata.tsv"), delimiter="\t")}
+    with open(DATA / "metadata.tsv", encoding="utf-8") as f:
+        meta = {r["filename"]: r for r in csv.DictReader(f, delimiter="\t")}
     out = []
     for path in sorted((DATA / split / "text").glob("*.txt")):
         row = meta.get(path.stem, {})
