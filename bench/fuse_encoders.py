@@ -50,6 +50,13 @@ def zs(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / std if std > 0 else np.zeros_like(values)
 
 
+def questions_of(dataset: Path) -> tuple[Any, list[str], list[str]]:
+    """A BEIR-style set, its question ids in order and their texts."""
+    data = load_dataset(dataset)
+    qids = sorted(data.queries)
+    return data, qids, [data.queries[q] for q in qids]
+
+
 def keyword_hits(index: NewsIndex, questions: list[str]) -> list[dict[int, float]]:
     """FTS5's bm25 top DEPTH for each question: passage id -> score."""
     out = []
@@ -113,9 +120,7 @@ def main() -> None:
     parser.add_argument("--model-b", required=True)
     parser.add_argument("--ignore-identical-ids", action="store_true")
     args = parser.parse_args()
-    data = load_dataset(args.dataset)
-    qids = sorted(data.queries)
-    questions = [data.queries[q] for q in qids]
+    data, qids, questions = questions_of(args.dataset)
     ids_a, dense_a = dense_matrix(args.index_a, args.model_a, questions)
     ids_b, dense_b = dense_matrix(args.index_b, args.model_b, questions)
     with NewsIndex.open(Settings(index_dir=args.index_a, model=args.model_a)) as index:

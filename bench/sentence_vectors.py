@@ -27,12 +27,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fuse_encoders import Fusion, keyword_hits  # noqa: E402
+from fuse_encoders import Fusion, keyword_hits, questions_of  # noqa: E402
 
 from service import NewsIndex, Settings  # noqa: E402
 from service.chunking import sentence_spans  # noqa: E402
 from service.config import DEFAULT_MODEL  # noqa: E402
-from service.evaluate import load_dataset  # noqa: E402
 
 BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)
 KEYWORD_WEIGHTS = (0.0, 0.3, 0.4, 0.5)
@@ -45,9 +44,7 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--ignore-identical-ids", action="store_true")
     args = parser.parse_args()
-    data = load_dataset(args.dataset)
-    qids = sorted(data.queries)
-    questions = [data.queries[q] for q in qids]
+    data, qids, questions = questions_of(args.dataset)
     with NewsIndex.open(Settings(index_dir=args.index_dir, model=args.model)) as index:
         ids, vecs = index.store.all_vectors(index.dim)
         texts = dict(index.store.passage_texts())

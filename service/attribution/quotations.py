@@ -59,17 +59,26 @@ def with_marks(
     return out
 
 
+def _mark_before(
+    text: str, at: int, mark: str, tokens: dict[int, tuple[int, Token]]
+) -> tuple[int, Token] | None:
+    """The parsed `mark` (":" or ",") a quotation opens right after, with its paragraph's
+    offset, where a word stands before it."""
+    c = len(text[:at].rstrip()) - 1
+    if c < 0 or text[c] != mark or c not in tokens or tokens[c][1].i == 0:
+        return None
+    return tokens[c]
+
+
 def _colon_before(
     text: str, at: int, tokens: dict[int, tuple[int, Token]], names: Names
 ) -> tuple[tuple[int, int, str] | None, tuple[int, int], Entry | None, str] | None:
     """A quotation introduced by a colon: the clause before it names the speaker, as the
     subject of its verb ("Cruz continued:") or as the whole of it ("Trump: ‘...’")."""
-    c = len(text[:at].rstrip()) - 1
-    if c < 0 or text[c] != ":" or c not in tokens:
+    before = _mark_before(text, at, ":", tokens)
+    if before is None:
         return None
-    base, colon = tokens[c]
-    if colon.i == 0:
-        return None
+    base, colon = before
     tok = colon.doc[colon.i - 1]
     while tok.head.i < colon.i and tok.head.i != tok.i:
         if tok.head.sent != colon.sent:
@@ -103,12 +112,10 @@ def _verb_before(
 ) -> tuple[tuple[int, int, str], tuple[int, int], Entry | None, str] | None:
     """A quotation that opens right after "X <verb>," ("Hillary shot back, “I suppose …”"):
     any verb there is its cue, outside the list of verbs of saying."""
-    c = len(text[:a].rstrip()) - 1
-    if c < 0 or text[c] != "," or c not in tokens:
+    before = _mark_before(text, a, ",", tokens)
+    if before is None:
         return None
-    base, comma = tokens[c]
-    if comma.i == 0:
-        return None
+    base, comma = before
     verb = comma.doc[comma.i - 1]
     if verb.dep_ in ("prt", "advmod") and verb.head.i < verb.i:  # "shot back", "cut in"
         verb = verb.head
