@@ -193,8 +193,8 @@ def _speech(
 
 
 def _unspoken(text: str, base: int, verb: Token, marks: list[tuple[int, int]]) -> Found | None:
-    """A question or statement with no one named as saying it: "Asked about his taxes, …",
-    "Sanders was asked whether …", "The deal was announced": its cue and content alone."""
+    """A question put by no one named: "Asked about his taxes, …", "Sanders was asked
+    whether …": its cue and content alone."""
     if verb.lemma_.casefold() not in _UNSPOKEN or verb.tag_ != "VBN":
         return None
     said = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "dobj", "nsubjpass")]
