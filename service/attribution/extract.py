@@ -86,9 +86,12 @@ def _nested(text: str, found: list[Found], marks: list[tuple[int, int]]) -> list
     content stops before it, or starts after it."""
     out = []
     for f in found:
+        if f.cue is None:
+            out.append(f)
+            continue
         lo, hi = f.start, f.end
         for a, b in marks:
-            if f.cue is None or not (lo <= a and b <= hi) or (lo, hi) == trim(text, a, b):
+            if not (lo <= a and b <= hi) or (lo, hi) == trim(text, a, b):
                 continue
             mine = _gap(f.cue, a, b)
             if any(

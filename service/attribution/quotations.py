@@ -18,6 +18,8 @@ WINDOW = 10  # tokens after a quotation its "X retaliated" may take
 _NAMING = {"DET", "ADJ", "PROPN", "NOUN", "PRON", "NUM", "PART"}  # a speaker's phrase
 _NOT_SPEAKERS = {"it", "this", "that", "there", "which", "what"}
 MIN_QUOTE_WORDS = 4  # a shorter quotation with no cue is a phrase held at arm's length
+# what the words around a quotation tell of it: (cue, speaker's span, their entry, mention)
+_Claim = tuple[tuple[int, int, str] | None, tuple[int, int], Entry | None, str]
 
 
 def with_marks(
@@ -72,7 +74,7 @@ def _mark_before(
 
 def _colon_before(
     text: str, at: int, tokens: dict[int, tuple[int, Token]], names: Names
-) -> tuple[tuple[int, int, str] | None, tuple[int, int], Entry | None, str] | None:
+) -> _Claim | None:
     """A quotation introduced by a colon: the clause before it names the speaker, as the
     subject of its verb ("Cruz continued:") or as the whole of it ("Trump: ‘...’")."""
     before = _mark_before(text, at, ":", tokens)
@@ -109,7 +111,7 @@ def _colon_before(
 
 def _verb_before(
     text: str, a: int, tokens: dict[int, tuple[int, Token]], names: Names
-) -> tuple[tuple[int, int, str], tuple[int, int], Entry | None, str] | None:
+) -> _Claim | None:
     """A quotation that opens right after "X <verb>," ("Hillary shot back, “I suppose …”"):
     any verb there is its cue, outside the list of verbs of saying."""
     before = _mark_before(text, a, ",", tokens)
@@ -137,7 +139,7 @@ def _person_ending(tok: Token) -> Any:
 
 def _verb_after(
     text: str, b: int, tokens: dict[int, tuple[int, Token]], names: Names
-) -> tuple[tuple[int, int, str], tuple[int, int], Entry | None, str] | None:
+) -> _Claim | None:
     """A quotation that ends on a comma, ? or ! and is followed by "X <verb>" or "<verb> X"
     ("“France will always be France,” an angry Hollande retaliated", "…,” said a person close
     to the Clintons"): any verb there is its cue, outside the list of verbs of saying."""
@@ -163,9 +165,7 @@ def _verb_after(
     return cue_span(base, verb), src, entry, said_by or ""
 
 
-def _dash_after(
-    text: str, b: int, names: Names
-) -> tuple[tuple[int, int, str], tuple[int, int], Entry | None, str] | None:
+def _dash_after(text: str, b: int, names: Names) -> _Claim | None:
     """A quotation followed by a dash and a name, on its line or the next, as fact checks and
     quoted tweets set them out: "“…”\n\n- Bernie Sanders." / "“…” — Donald J. Trump (@…)"."""
     j = b
@@ -187,8 +187,6 @@ def _dash_after(
 
 
 # a name after the dash: capitalised words to the line's end, a comma or a bracket
-
-
 _DASHED_NAME = re.compile(r" ?((?:[A-Z][\w.'’-]*\.?)(?: [A-Z][\w.'’-]*){0,5})\s*(?:[.,(\n]|$)")
 
 
