@@ -39,6 +39,7 @@ def _search_body(request: SearchRequest) -> dict[str, Any]:
         "org": f.org,
         "place": f.place,
         "story": f.story,
+        "language": f.language,
         "group": request.group,
         "highlight": request.highlight,
         "offset": request.offset,

@@ -230,20 +230,17 @@ class NewsIndex:
         """Sources with their article counts, most first."""
         return self.store.outlets()
 
+    def languages(self) -> list[tuple[str, int]]:
+        """The articles' languages (ISO 639 codes) with their article counts, most first."""
+        return self.store.language_counts()
+
     def example_questions(self, limit: int = 4) -> list[str]:
         """Questions about the people the articles mention most (for an empty search page)."""
         return example_questions(self.store, limit)
 
     def stats(self) -> Stats:
-        """Counts, model, size on disk, generation and vector search kind."""
+        """Counts, model, size on disk, generation, vector search kind and languages."""
         docs, passages = self.store.counts()
-        return Stats(
-            docs,
-            passages,
-            self.model,
-            self.dim,
-            str(self.index_dir),
-            self.files.size_bytes(),
-            self.store.generation(),
-            self.vectors.kind,
-        )
+        where = (str(self.index_dir), self.files.size_bytes(), self.store.generation())
+        kinds = (self.vectors.kind, dict(self.languages()))
+        return Stats(docs, passages, self.model, self.dim, *where, *kinds)

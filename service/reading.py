@@ -1,6 +1,7 @@
 """What the index reads in an article beyond its passages, as it is written: its quotes and
-entities (service.attribution) and its story (service.stories); and, for articles stored before
-either step (or with analysis off), both later without re-embedding."""
+entities (service.attribution), its language (service.language) and its story
+(service.stories); and, for articles stored before any of these steps (or with analysis off),
+each later without re-embedding."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sqlite3
 import numpy as np
 
 from service.attribution import OFF, Analyser, Analysis
+from service.language import LanguageDetector
+from service.records import Article
 from service.store import Store
 from service.stories import CandidatePool, assign_story
 
@@ -22,28 +25,40 @@ class Reading:
         self.store = store
         self.dim = dim
         self.analyser = None if pipeline == OFF else Analyser(pipeline)
+        self.detector = LanguageDetector()
 
     def load(self) -> None:
-        """Loads the pipeline now (a one-off cost, kept out of a run's passages/s)."""
+        """Loads the models now (a one-off cost, kept out of a run's passages/s)."""
+        self.detector.load()
         if self.analyser:
             self.analyser.nlp()
 
-    def analyse(self, texts: list[str]) -> list[Analysis | None]:
-        """The articles' quotes and entities (None each when analysis is off). An article the
-        rules fail on is logged and left unanalysed: it is indexed all the same."""
-        if self.analyser is None:
+    def languages(self, articles: list[Article]) -> list[str | None]:
+        return [self.detector.detect(a.title, a.text) for a in articles]
+
+    def analyse(self, texts: list[str], languages: list[str | None]) -> list[Analysis | None]:
+        """The articles' quotes and entities (None each when analysis is off; empty for an
+        article in a language the pipeline is not made for). An article the rules fail on is
+        logged and left unanalysed: it is indexed all the same."""
+        analyser = self.analyser
+        if analyser is None:
             return [None] * len(texts)
+        readable = [n for n, lang in enumerate(languages) if analyser.reads(lang)]
+        out: list[Analysis | None] = [Analysis() for _ in texts]
+        found: list[Analysis | None]
         try:
-            return list(self.analyser.analyse_many(texts))
+            found = list(analyser.analyse_many([texts[n] for n in readable]))
         except Exception:  # find which article it was; keep the rest
-            out: list[Analysis | None] = []
-            for text in texts:
+            found = []
+            for n in readable:
                 try:
-                    out.append(self.analyser.analyse(text))
+                    found.append(analyser.analyse(texts[n]))
                 except Exception:
                     log.exception("finding the quotes of an article failed; it is indexed without")
-                    out.append(None)
-            return out
+                    found.append(None)
+        for n, analysis in zip(readable, found, strict=True):
+            out[n] = analysis
+        return out
 
     def record(
         self,
@@ -51,28 +66,41 @@ class Reading:
         doc_id: str,
         date: str | None,
         analysis: Analysis | None,
+        language: str | None,
         lead: np.ndarray | None,
         pool: CandidatePool | None = None,
     ) -> None:
-        """Stores, in the article's own transaction, its analysis and its story (`lead`: its
-        first passage's vector; `pool`: the transaction's, from candidate_pool())."""
+        """Stores, in the article's own transaction, its analysis, its language and its story
+        (`lead`: its first passage's vector; `pool`: the transaction's, from
+        candidate_pool())."""
         if analysis is not None and self.analyser is not None:
             self.store.save_analysis(tx, doc_id, analysis, self.analyser.pipeline)
+        self.store.save_language(tx, doc_id, language)
         assign_story(tx, self.store, doc_id, date, lead, self.dim, pool)
 
     def candidate_pool(self) -> CandidatePool:
         """For the articles of one transaction: the stories they may join, read once."""
         return CandidatePool(self.store, self.dim)
 
-    def catch_up(self) -> tuple[int, int]:
-        """Analyses the stored articles the current pipeline has not, then gives the ones
-        with no story theirs (oldest first, as if indexed in date order); returns how many of
-        each. The caller holds the writer's mutex."""
-        analysed = storied = 0
+    def catch_up(self) -> tuple[int, int, int]:
+        """Reads the language of the stored articles with none read, analyses those the
+        current pipeline has not, then gives the ones with no story theirs (oldest first, as if
+        indexed in date order); returns how many of each. The caller holds the writer's
+        mutex."""
+        analysed = languages = storied = 0
+        while unread := self.store.without_language(CATCH_UP_BATCH):
+            found = [self.detector.detect(title, text) for _, title, text in unread]
+            with self.store.transaction() as tx:
+                for (doc_id, _, _), language in zip(unread, found, strict=True):
+                    self.store.save_language(tx, doc_id, language)
+            languages += len(unread)
         while self.analyser and (
             rows := self.store.unanalysed(self.analyser.pipeline, CATCH_UP_BATCH)
         ):
-            analyses = self.analyse([text for _, text in rows])
+            known = self.store.languages_of(doc_id for doc_id, _ in rows)
+            analyses = self.analyse(
+                [text for _, text in rows], [known.get(doc_id) for doc_id, _ in rows]
+            )
             with self.store.transaction() as tx:
                 for (doc_id, _), analysis in zip(rows, analyses, strict=True):
                     # one the rules failed on is marked done, empty: it is not retried forever
@@ -88,4 +116,4 @@ class Reading:
                     lead = leads.get(passage)
                     assign_story(tx, self.store, doc_id, date, lead, self.dim, pool)
             storied += len(stories)
-        return analysed, storied
+        return analysed, languages, storied

@@ -96,6 +96,7 @@ class Hit:
     quotes: list[dict[str, Any]] = field(default_factory=list)
     story_id: str | None = None  # the story its article belongs to (service.stories)
     story_outlets: int = 0  # how many outlets report that story
+    language: str | None = None  # its article's, an ISO 639 code (service.language)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,7 +111,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class FacetCount:
-    value: str  # an outlet, or a date bucket ("2021", "2021-05", "2021-05-12")
+    value: str  # an outlet, a date bucket ("2021", "2021-05", "2021-05-12"), a name, a language
     count: int  # articles among the matches
 
 
@@ -129,6 +130,7 @@ class Facets:
     people: list[FacetCount] = field(default_factory=list)
     orgs: list[FacetCount] = field(default_factory=list)
     places: list[FacetCount] = field(default_factory=list)
+    languages: list[FacetCount] = field(default_factory=list)  # ISO 639 codes
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Facets:
@@ -139,6 +141,7 @@ class Facets:
             dates=[FacetCount(**f) for f in data["dates"]],
             bucket=data["bucket"],
             undated=data.get("undated", 0),
+            languages=[FacetCount(**f) for f in data.get("languages") or []],
             **names,
         )
 
@@ -201,7 +204,8 @@ class WrittenDocument:
 
 @dataclass(frozen=True)
 class Stats:
-    """An index's counts, model, size on disk, write generation and vector search kind."""
+    """An index's counts, model, size on disk, write generation, vector search kind and the
+    articles' languages (ISO 639 code -> articles, the most first)."""
 
     documents: int
     passages: int
@@ -211,3 +215,4 @@ class Stats:
     size_bytes: int
     generation: int
     vector_search: str  # "exact" or "ivfN"
+    languages: dict[str, int] = field(default_factory=dict)

@@ -28,6 +28,7 @@ class AddReport:
     warnings: list[str] = field(default_factory=list)
     pruned: list[str] = field(default_factory=list)  # ids deleted because their file is gone
     analysed: int = 0  # articles indexed before whose quotes and entities were found now
+    languages: int = 0  # articles indexed before whose language was read now
     storied: int = 0  # articles indexed before that were given their story now
 
     def count(self, kind: str, doc_id: str, passages: int = 0) -> None:

@@ -189,7 +189,7 @@ class IndexWriter:
             progress.finish()
         report = run.finish()
         with self.mutex:
-            report.analysed, report.storied = self.reading.catch_up()
+            report.analysed, report.languages, report.storied = self.reading.catch_up()
         if prune:
             report.pruned = self.prune(paths, root, follow_links, found=files)
         return report
@@ -207,17 +207,22 @@ class IndexWriter:
         added_ids: list[int] = []
         offset = 0
         # before the transaction, while the next batch embeds on the other thread
-        analyses = self.reading.analyse([article.text for article, _, _ in batch])
+        languages = self.reading.languages([article for article, _, _ in batch])
+        analyses = self.reading.analyse([article.text for article, _, _ in batch], languages)
         with self.mutex:
             with self.store.transaction() as tx:
                 pool = self.reading.candidate_pool()
-                for (article, digest, passages), analysis in zip(batch, analyses, strict=True):
+                for (article, digest, passages), analysis, language in zip(
+                    batch, analyses, languages, strict=True
+                ):
                     removed += self.store.delete_document(tx, article.doc_id)
                     part = vecs[offset : offset + len(passages)]
                     offset += len(passages)
                     added_ids += self.store.insert_document(tx, article, digest, passages, part)
                     lead = part[0] if len(part) else None
-                    self.reading.record(tx, article.doc_id, article.date, analysis, lead, pool)
+                    self.reading.record(
+                        tx, article.doc_id, article.date, analysis, language, lead, pool
+                    )
                 generation = self.store.bump_generation(tx)
             if self.deferred:
                 return

@@ -76,6 +76,9 @@ class SearchBody(Strict):
     org: Name | None = Field(None, description="only passages naming this organisation")
     place: Name | None = Field(None, description="only passages naming this place")
     story: Label | None = Field(None, description="only articles of this story (GET /stories)")
+    language: Label | None = Field(
+        None, description="only articles written in this language (ISO 639: en, ru, pt-BR)"
+    )
     group: StrictBool = Field(True, description="fold near-duplicates into also_reported_by")
     highlight: StrictBool = True
     offset: Offset = 0
@@ -116,6 +119,7 @@ class HitOut(BaseModel):
     quotes: list[QuoteSpanOut] = []
     story_id: str | None = None
     story_outlets: int = 0
+    language: str | None = None  # ISO 639 code of its article's language, None: not known
 
 
 class QuoteSpanOut(BaseModel):
@@ -142,6 +146,7 @@ class FacetsOut(BaseModel):
     people: list[FacetCountOut] = []
     orgs: list[FacetCountOut] = []
     places: list[FacetCountOut] = []
+    languages: list[FacetCountOut] = []
 
 
 class SearchOut(BaseModel):
@@ -211,6 +216,7 @@ class DocumentBase(BaseModel):
     url: str | None
     source: str
     added_at: str
+    language: str | None = None  # ISO 639 code, None: not known
 
 
 class DocumentQuoteOut(BaseModel):
@@ -282,6 +288,7 @@ class StatsOut(BaseModel):
     index_size_bytes: int
     generation: int
     vector_search: str  # "exact", or "ivfN" (approximate, N lists) on large indexes
+    languages: dict[str, int] = {}  # ISO 639 code -> articles, the most first
     uptime_s: float
 
 
@@ -304,10 +311,16 @@ class OutletCount(BaseModel):
     documents: int
 
 
+class LanguageCount(BaseModel):
+    language: str  # ISO 639 code
+    documents: int
+
+
 class IndexFacetsOut(BaseModel):
     documents: int
     passages: int
     outlets: list[OutletCount]
+    languages: list[LanguageCount] = []
     examples: list[str]
 
 

@@ -38,6 +38,12 @@ class Analyser:
                 self._nlp = _loaded(self.pipeline)
             return self._nlp
 
+    def reads(self, language: str | None) -> bool:
+        """Whether the pipeline is made for articles in `language` (an ISO 639 code; None, not
+        known: it tries). An English parser reads a German article's nouns as names."""
+        made_for = self.nlp().lang  # "xx": spaCy's multi-language pipelines
+        return language is None or made_for in (language, "xx")
+
     def analyse(self, text: str) -> Analysis:
         return self.analyse_many([text])[0]
 

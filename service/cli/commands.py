@@ -122,6 +122,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             args.org,
             args.place,
             args.story,
+            args.language,
         ),
         group=not args.no_group,
         offset=args.offset,

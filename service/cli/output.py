@@ -86,10 +86,14 @@ def print_results(response: SearchResponse, *, color: bool) -> None:
         say(f"No passages match {response.query!r}.")
         return
     width = _width()
+    # each result names its language where the page mixes them
+    mixed = len({hit.language for hit in response.results if hit.language}) > 1
     for hit in response.results:
         where = [hit.source, f"¶{hit.paragraph}"]
         if hit.date:
             where.append(hit.date)
+        if mixed and hit.language:
+            where.append(hit.language)
         if hit.title and hit.title != hit.source:
             where.append(f"“{_shorten(clean(hit.title), 56)}”")
         say(f"{hit.rank}. [{hit.score:.3f}] " + " · ".join(where))
@@ -127,6 +131,7 @@ def print_facets(facets: Facets) -> None:
         ("people", facets.people),
         ("organisations", facets.orgs),
         ("places", facets.places),
+        ("languages", facets.languages),
     ):
         if counts:
             say(f"{label}: " + " · ".join(f"{clean(f.value)} {f.count}" for f in counts[:12]))
@@ -153,6 +158,8 @@ def print_add_report(report: AddReport, index_dir: str, documents: int, passages
         )
     if report.analysed:
         print(f"found the quotes and entities of {report.analysed} article(s) indexed before")
+    if report.languages:
+        print(f"read the language of {report.languages} article(s) indexed before")
     if report.storied:
         print(f"gave {report.storied} article(s) indexed before their story")
     if report.pruned:
@@ -169,6 +176,8 @@ def print_stats(stats: Stats, *, as_json: bool) -> None:
     print(f"passages:  {stats.passages}")
     print(f"model:     {stats.model} ({stats.dim}-d)")
     print(f"vectors:   {stats.vector_search} search")
+    if stats.languages:
+        print("languages: " + " · ".join(f"{code} {n}" for code, n in stats.languages.items()))
     print(f"size:      {stats.size_bytes / 1e6:.2f} MB on disk")
 
 
@@ -185,7 +194,7 @@ def print_document(
         print_json(data)
         return
     say(row.title or f"(untitled) {row.source}")
-    say(" · ".join(x for x in (row.source, row.date, row.url) if x))
+    say(" · ".join(x for x in (row.source, row.date, row.language, row.url) if x))
     print()
     for p in passages:
         print(textwrap.fill(clean(f"¶{p.paragraph} {p.text}"), width=_width()))

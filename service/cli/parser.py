@@ -189,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", help="only passages naming this organisation")
     p.add_argument("--place", help="only passages naming this place")
     p.add_argument("--story", help="only articles of this story (see `newsearch stories`)")
+    p.add_argument("--language", help="only articles written in this language (en, ru, pt-BR)")
     p.add_argument(
         "--no-group", action="store_true", help="list near-duplicate passages separately"
     )

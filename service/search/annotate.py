@@ -1,5 +1,6 @@
 """What a search result carries beside its passage: the quotes the passage holds (offsets into
-the result's text) and the story its article belongs to, with how many outlets report it."""
+the result's text), the story its article belongs to, with how many outlets report it, and the
+language it is written in."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from service.store import Store
 
 
 def annotate(store: Store, hits: list[Hit], passage_ids: list[int]) -> None:
-    """Sets each result's quotes and story (`passage_ids`: the results' passages, in order)."""
+    """Sets each result's quotes, story and language (`passage_ids`: the results' passages, in
+    order)."""
     attach_quotes(store, hits, passage_ids)
-    stories = store.stories_of({h.doc_id for h in hits})
+    doc_ids = {h.doc_id for h in hits}
+    stories = store.stories_of(doc_ids)
+    languages = store.languages_of(doc_ids)
     for hit in hits:
         hit.story_id, hit.story_outlets = stories.get(hit.doc_id, (None, 0))
+        hit.language = languages.get(hit.doc_id)
 
 
 def attach_quotes(store: Store, hits: list[Hit], passage_ids: list[int]) -> None:

@@ -1,7 +1,7 @@
 """Facet counts for a search: the articles among its candidates counted by outlet, by date
-bucket and by the speakers, people, organisations and places their passages name, from the
-candidate list the search already holds (one lookup of their articles' fields, not a second
-search)."""
+bucket, by language and by the speakers, people, organisations and places their passages name,
+from the candidate list the search already holds (one lookup of their articles' fields, not a
+second search)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ MAX_VALUES = 50  # outlets and date buckets listed at most (the most articles fi
 
 def count_facets(store: Store, passage_ids: list[int], bucket: str) -> Facets:
     articles = store.article_fields(passage_ids)
-    outlets = Counter(source for _, source, _ in articles)
+    outlets = Counter(source for _, source, _, _ in articles)
     size = BUCKET_CHARS[bucket]
-    dates = Counter(day[:size] for _, _, day in articles if day)
-    undated = sum(1 for _, _, day in articles if not day)
+    dates = Counter(day[:size] for _, _, day, _ in articles if day)
+    undated = sum(1 for _, _, day, _ in articles if not day)
+    languages = Counter(language for _, _, _, language in articles if language)
     named = store.entity_counts(passage_ids)
     names = {
         facet: [FacetCount(v, n) for v, n in _top(Counter(dict(named.get(kind, []))))]
@@ -32,6 +33,7 @@ def count_facets(store: Store, passage_ids: list[int], bucket: str) -> Facets:
         dates=sorted((FacetCount(v, n) for v, n in _top(dates)), key=lambda f: f.value),
         bucket=bucket,
         undated=undated,
+        languages=[FacetCount(v, n) for v, n in _top(languages)],
         **names,
     )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from service.errors import InputError
+from service.language import language_code
 from service.validate import check_doc_id, check_text, normalise_date
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -28,7 +29,8 @@ class Filters:
     """Restrictions applied inside a search: an outlet (matched against the outlet, the source
     file or the article id), a date range (inclusive), one article; passages holding a quote
     of a speaker, or naming a person, organisation or place (a name matches by its words:
-    "Blinken" finds "Antony Blinken"); the articles of one story."""
+    "Blinken" finds "Antony Blinken"); the articles of one story; the articles written in one
+    language (an ISO 639 code: "en", "ru"; a region is dropped: "pt-BR" is "pt")."""
 
     outlet: str | None = None
     date_from: str | None = None
@@ -39,6 +41,7 @@ class Filters:
     org: str | None = None
     place: str | None = None
     story: str | None = None
+    language: str | None = None
 
     def active(self) -> bool:
         return any(getattr(self, name) for name in FILTER_FIELDS)
@@ -55,6 +58,7 @@ class Filters:
             date_to=normalise_date(self.date_to) if self.date_to else None,
             doc_id=check_doc_id(self.doc_id) if self.doc_id else None,
             story=self.story.strip() or None if self.story else None,
+            language=language_code(self.language) if self.language else None,
             **names,
         )
 
@@ -126,7 +130,7 @@ class SearchRequest:
 
 
 NAME_FILTERS = ("speaker", "person", "org", "place")
-FILTER_FIELDS = ("outlet", "date_from", "date_to", "doc_id", *NAME_FILTERS, "story")
+FILTER_FIELDS = ("outlet", "date_from", "date_to", "doc_id", *NAME_FILTERS, "story", "language")
 MAX_NAME_CHARS = 200
 
 

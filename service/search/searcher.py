@@ -128,6 +128,8 @@ class Searcher:
             response.facets = count_facets(self.store, [i for i, _ in shallow], req.date_bucket)
         if not hits and filters.outlet:
             response.notes += self._unknown_outlet(filters.outlet)
+        if not hits and filters.language:
+            response.notes += self._unknown_language(filters.language)
         response.took_ms = _ms_since(started)
         return response
 
@@ -285,6 +287,13 @@ class Searcher:
             return []
         listed = ", ".join(f"{name} ({n})" for name, n in known[:8])
         return [f"no outlet or source is called {outlet!r}; the index has: {listed}"]
+
+    def _unknown_language(self, language: str) -> list[str]:
+        known = self.store.language_counts()
+        if any(code == language for code, _ in known):
+            return []
+        listed = ", ".join(f"{code} ({n})" for code, n in known[:8]) or "none known yet"
+        return [f"no article is written in {language!r}; the index's languages: {listed}"]
 
     def _hit(self, rank: int, group: Group, passages: dict[int, StoredPassage]) -> Hit:
         p = passages[group.leader]

@@ -56,19 +56,23 @@ class Catalogue:
         ).fetchall()
         return [(str(r[0]), int(r[1])) for r in rows]
 
-    def article_fields(self, ids: Iterable[int]) -> list[tuple[str, str, str | None]]:
-        """(doc_id, source, date) of each distinct article those passages belong to."""
+    def article_fields(self, ids: Iterable[int]) -> list[tuple[str, str, str | None, str | None]]:
+        """(doc_id, source, date, language) of each distinct article those passages belong to."""
         # one row back (a JSON array) rather than a row an article, and the source named
         # here rather than by a call back into Python for every row: the cheaper read
         (found,) = self.conn.execute(
-            "SELECT json_group_array(json_array(doc_id, outlet, source_path, date)) FROM "
-            "(SELECT DISTINCT d.doc_id, d.outlet, d.source_path, d.date "
+            "SELECT json_group_array(json_array(doc_id, outlet, source_path, date, language)) "
+            "FROM (SELECT DISTINCT d.doc_id, d.outlet, d.source_path, d.date, l.language "
             "FROM passages p JOIN documents d ON d.doc_id = p.doc_id "
+            "LEFT JOIN languages l ON l.doc_id = d.doc_id "
             "WHERE p.id IN (SELECT value FROM json_each(?)))",
             (json.dumps(list(ids)),),
         ).fetchone()
         rows = json.loads(found)
-        return [(doc, source_of(outlet, path, doc), day) for doc, outlet, path, day in rows]
+        return [
+            (doc, source_of(outlet, path, doc), day, language)
+            for doc, outlet, path, day, language in rows
+        ]
 
     def newest_date(self) -> str | None:
         """The date of the newest dated article."""

@@ -23,6 +23,7 @@ from service.store.embeddings import EmbeddingRows
 from service.store.failures import translate
 from service.store.filters import where_clause
 from service.store.fts import FtsReader
+from service.store.languages import Languages
 from service.store.rows import DocumentFilter, StoredPassage
 from service.store.schema import PASSAGE_SELECT, SCHEMA, SCHEMA_VERSION
 from service.store.stories import StoryRows
@@ -32,7 +33,7 @@ from service.store.stories import StoryRows
 CACHE_KIB = 512
 
 
-class Store(Catalogue, Attributions, EmbeddingRows, StoryRows):
+class Store(Catalogue, Attributions, EmbeddingRows, Languages, StoryRows):
     """One SQLite file; one connection per thread (WAL: readers never block the writer)."""
 
     def __init__(self, path: Path) -> None:

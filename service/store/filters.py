@@ -46,6 +46,9 @@ def where_clause(filters: DocumentFilter) -> tuple[str, list[str]]:
                 f"WHERE e.kind = ? AND {name_clause('e.key')})"
             )
             args += [kind, name_pattern(name)]
+    if filters.language:
+        clauses.append("d.doc_id IN (SELECT doc_id FROM languages WHERE language = ?)")
+        args.append(filters.language)
     if filters.story:
         clauses.append("d.doc_id IN (SELECT doc_id FROM stories WHERE story_id = ?)")
         args.append(filters.story)

@@ -40,6 +40,7 @@ class DocumentRow:
     content_hash: str
     added_at: str
     passages: int
+    language: str | None = None  # ISO 639 code (service.language), None: not known
 
     @property
     def source(self) -> str:
@@ -90,7 +91,7 @@ class StoredQuote:
 class DocumentFilter(Protocol):
     """The restrictions a search may carry (service.search.Filters is one): an outlet (matched
     against the outlet, the source file or the id), a date range, one article, and passages
-    that quote a speaker or name a person, organisation or place."""
+    that quote a speaker or name a person, organisation or place; a story; a language."""
 
     @property
     def outlet(self) -> str | None: ...
@@ -110,5 +111,7 @@ class DocumentFilter(Protocol):
     def place(self) -> str | None: ...
     @property
     def story(self) -> str | None: ...
+    @property
+    def language(self) -> str | None: ...
 
     def active(self) -> bool: ...

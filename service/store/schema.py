@@ -89,6 +89,13 @@ CREATE TABLE IF NOT EXISTS stories (
     story_id TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS stories_story ON stories(story_id);
+-- the language each article is written in (service.language; NULL: too short or mixed to
+-- tell); an article with no row has not been read for it yet
+CREATE TABLE IF NOT EXISTS languages (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    language TEXT
+);
+CREATE INDEX IF NOT EXISTS languages_language ON languages(language);
 -- how many of a story's articles each source (outlet) has: a result's "N outlets on this story"
 -- without reading every article of a story that may hold thousands (kept by StoryRows)
 CREATE TABLE IF NOT EXISTS story_sources (
@@ -114,7 +121,8 @@ FROM passages p JOIN documents d ON d.doc_id = p.doc_id
 # an article with its passage count (service.store.rows.DocumentRow, in this order)
 DOCUMENT_SELECT = """
 SELECT d.doc_id, d.title, d.date, d.outlet, d.url, d.source_path, d.text, d.content_hash,
-       d.added_at, (SELECT count(*) FROM passages p WHERE p.doc_id = d.doc_id)
+       d.added_at, (SELECT count(*) FROM passages p WHERE p.doc_id = d.doc_id),
+       (SELECT l.language FROM languages l WHERE l.doc_id = d.doc_id)
 FROM documents d
 """
 

@@ -6,12 +6,28 @@
 
 const $ = (id) => document.getElementById(id);
 const NAMES = ["speaker", "person", "org", "place"]; // filters by who is quoted or named
-const FIELDS = ["q", "outlet", "date_from", "date_to", "sort", "mode", "k", ...NAMES];
+const FIELDS = ["q", "outlet", "language", "date_from", "date_to", "sort", "mode", "k", ...NAMES];
 // each name facet of a reply and the filter a click on one of its names sets
 const NAME_FACETS = { speakers: "speaker", people: "person", orgs: "org", places: "place" };
 const DEFAULTS = { sort: "relevance", mode: "hybrid", k: "10" };
 let latest = 0; // the number of the search whose results the page shows
 let nextOffset = null; // where "More results" continues, for the search on show
+let manyLanguages = false; // the index holds articles in several: each result names its own
+const LANGUAGE_NAMES = new Intl.DisplayNames(["en"], { type: "language" });
+
+function languageName(code) {
+  try {
+    return LANGUAGE_NAMES.of(code) || code;
+  } catch (err) {
+    return code; // a code Intl does not know
+  }
+}
+
+function addOption(select, value, text) {
+  if (![...select.options].some((option) => option.value === value)) {
+    select.append(el("option", { value }, text));
+  }
+}
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -43,11 +59,14 @@ function formState() {
 
 function applyState(params) {
   for (const name of FIELDS) $(name).value = params.get(name) || DEFAULTS[name] || "";
-  const outlet = params.get("outlet");
-  if (outlet && $("outlet").value !== outlet) {
-    $("outlet").append(el("option", { value: outlet }, outlet)); // one the list does not hold
-    $("outlet").value = outlet;
+  for (const name of ["outlet", "language"]) { // a value the list does not hold
+    const value = params.get(name);
+    if (value && $(name).value !== value) {
+      addOption($(name), value, name === "language" ? languageName(value) : value);
+      $(name).value = value;
+    }
   }
+  if (params.get("language")) $("language-filter").hidden = false;
   $("group").checked = params.get("group") !== "false";
   const advanced = ["mode", "person", "org", "place"].some((name) => params.get(name));
   if (advanced || params.get("group") === "false") $("advanced").open = true;
@@ -90,7 +109,9 @@ function renderHit(hit) {
   const meta = el("p", { class: "meta" },
     el("span", { class: "source" }, hit.source),
     hit.date ? el("span", { class: "date" }, hit.date) : null,
-    el("span", { class: "para" }, "¶" + hit.paragraph));
+    el("span", { class: "para" }, "¶" + hit.paragraph),
+    manyLanguages && hit.language
+      ? el("span", { class: "language", lang: hit.language }, languageName(hit.language)) : null);
   const title = el("a", { class: "title", href: readerLink(hit.doc_id, hit.paragraph) },
                    label(hit));
   const item = el("li", { class: "hit" }, title, meta,
@@ -137,7 +158,7 @@ function bodyFor(params, offset) {
   const body = { query: params.get("q"), k: Number(params.get("k") || 10),
                  mode: params.get("mode") || "hybrid", sort: params.get("sort") || "relevance",
                  group: params.get("group") !== "false", offset, facets: offset === 0 };
-  for (const name of ["outlet", "date_from", "date_to", ...NAMES]) {
+  for (const name of ["outlet", "language", "date_from", "date_to", ...NAMES]) {
     if (params.get(name)) body[name] = params.get(name);
   }
   return body;
@@ -322,6 +343,14 @@ function renderFacets(facets) {
       $("date_to").value = to;
       submit();
     }))));
+  const languages = facets.languages || [];
+  $("facet-languages").replaceChildren(...languages.map((f) =>
+    el("li", {}, facetButton(languageName(f.value), f.count, () => {
+      applyState(new URLSearchParams({ ...Object.fromEntries(formState()), language: f.value }));
+      submit();
+    }))));
+  const oneLanguage = languages.length < 2 && !$("language").value; // nothing to choose
+  $("facet-languages-title").hidden = $("facet-languages").hidden = oneLanguage;
   for (const [facet, filter] of Object.entries(NAME_FACETS)) {
     const counts = facets[facet] || [];
     $("facet-" + facet).replaceChildren(...counts.slice(0, 10).map((f) =>
@@ -359,6 +388,13 @@ async function loadFacets() {
       $("outlet").append(el("option", { value: outlet.name },
                             outlet.name + " (" + outlet.documents + ")"));
     }
+    const languages = facets.languages || [];
+    for (const language of languages) {
+      addOption($("language"), language.language,
+                languageName(language.language) + " (" + language.documents + ")");
+    }
+    manyLanguages = languages.length > 1;
+    if (manyLanguages) $("language-filter").hidden = false;
     const list = $("examples");
     for (const question of facets.examples) {
       const link = el("a", { href: "/?q=" + encodeURIComponent(question) }, question);
@@ -396,7 +432,8 @@ document.addEventListener("DOMContentLoaded", () => {
     submit();
   });
   $("more").addEventListener("click", more);
-  for (const id of ["outlet", "date_from", "date_to", "sort", "mode", "group", ...NAMES]) {
+  for (const id of ["outlet", "language", "date_from", "date_to", "sort", "mode", "group",
+                    ...NAMES]) {
     $(id).addEventListener("change", () => { if ($("q").value.trim()) submit(); });
   }
   window.addEventListener("popstate", () => {

@@ -27,7 +27,11 @@ document.addEventListener("DOMContentLoaded", async () => {
   const name = doc.title || doc.source + (doc.date ? " · " + doc.date : "");
   document.title = name + " — newsearch";
   document.getElementById("title").textContent = name;
-  const meta = [doc.source, doc.date].filter(Boolean).join(" · ");
+  let language = doc.language;
+  try {
+    language = doc.language && new Intl.DisplayNames(["en"], { type: "language" }).of(doc.language);
+  } catch (err) { /* a code Intl does not know: shown as it is */ }
+  const meta = [doc.source, doc.date, language].filter(Boolean).join(" · ");
   const metaNode = document.getElementById("meta");
   metaNode.textContent = meta;
   if (doc.url && /^https?:\/\//.test(doc.url)) {
@@ -38,6 +42,10 @@ document.addEventListener("DOMContentLoaded", async () => {
     metaNode.append(" · ", link);
   }
   const body = document.getElementById("body");
+  if (doc.language) { // screen readers, hyphenation and fonts follow the article's language
+    body.lang = doc.language;
+    document.getElementById("title").lang = doc.language;
+  }
   let marked = null;
   for (const passage of doc.passages) {
     const p = document.createElement("p");

@@ -45,7 +45,8 @@ def metrics(request: Request) -> Response:
     "/stats", response_model=StatsOut, dependencies=[Reader], responses={401: {"model": ErrorOut}}
 )
 def stats(request: Request, index: IndexDep) -> StatsOut:
-    """Article and passage counts, the model, the index size and the uptime."""
+    """Article and passage counts, the model, the index size, the articles' languages and the
+    uptime."""
     s = index.stats()
     return StatsOut(
         documents=s.documents,
@@ -56,6 +57,7 @@ def stats(request: Request, index: IndexDep) -> StatsOut:
         index_size_bytes=s.size_bytes,
         generation=s.generation,
         vector_search=s.vector_search,
+        languages=s.languages,
         uptime_s=round(time.monotonic() - request.app.state.started, 1),
     )
 

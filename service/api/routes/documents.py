@@ -148,6 +148,7 @@ def _fields(row: DocumentRow) -> dict[str, object]:
         "url": row.url,
         "source": row.source,
         "added_at": row.added_at,
+        "language": row.language,
     }
 
 

@@ -76,6 +76,7 @@ def run_search(index: IndexDep, body: SearchBody) -> Response:
         org=body.org,
         place=body.place,
         story=body.story,
+        language=body.language,
     )
     request = SearchRequest(
         body.query,
@@ -111,6 +112,7 @@ def search_get(
     org: NameQuery = None,
     place: NameQuery = None,
     story: Annotated[str | None, Query(max_length=512)] = None,
+    language: Annotated[str | None, Query(max_length=512)] = None,
     group: bool = True,
     highlight: bool = True,
     offset: Annotated[int, Query(ge=0, le=MAX_DEPTH - 1, description="results to skip")] = 0,
@@ -140,6 +142,7 @@ def search_get(
         org=org,
         place=place,
         story=story,
+        language=language,
         group=group,
         highlight=highlight,
         offset=offset,

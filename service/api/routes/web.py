@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from service.api.deps import IndexDep, Reader
-from service.api.schemas import IndexFacetsOut, OutletCount
+from service.api.schemas import IndexFacetsOut, LanguageCount, OutletCount
 from service.errors import MissingDependency
 
 router = APIRouter()
@@ -78,11 +78,13 @@ def _swagger_asset(name: str) -> bytes:
 
 @router.get("/facets", response_model=IndexFacetsOut, dependencies=[Reader], tags=["search"])
 def facets(index: IndexDep) -> IndexFacetsOut:
-    """Outlets (for the filter), counts and example questions for the search page."""
+    """Outlets and languages (for the filters), counts and example questions for the search
+    page."""
     docs, passages = index.counts()
     return IndexFacetsOut(
         documents=docs,
         passages=passages,
         outlets=[OutletCount(name=n, documents=c) for n, c in index.outlets()],
+        languages=[LanguageCount(language=n, documents=c) for n, c in index.languages()],
         examples=index.example_questions(),
     )
