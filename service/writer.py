@@ -200,9 +200,10 @@ class IndexWriter:
         self.reading.load()
         run.started = time.perf_counter()
 
-    def commit_batch(self, batch: Batch, vecs: np.ndarray) -> None:
+    def commit_batch(self, batch: Batch, vecs: np.ndarray) -> list[str | None]:
         """Replaces the batch's articles with their new passages and vectors in one
-        transaction (a kill leaves every article old or new, never mixed)."""
+        transaction (a kill leaves every article old or new, never mixed); returns their
+        languages."""
         removed: list[int] = []
         added_ids: list[int] = []
         offset = 0
@@ -225,7 +226,7 @@ class IndexWriter:
                     )
                 generation = self.store.bump_generation(tx)
             if self.deferred:
-                return
+                return languages
             with self.lock.write():
                 self.vectors.remove(removed)
                 self.vectors.add(np.asarray(added_ids, dtype=np.int64), vecs)
@@ -233,6 +234,7 @@ class IndexWriter:
                 self.dirty = True
                 if self.bulk and self.settings.ann_policy().wants_rebuild(self.vectors):
                     self._let_vectors_go()
+        return languages
 
     def _let_vectors_go(self) -> None:
         """Empties the vectors in memory, to be rebuilt from SQLite by the next reshape (and

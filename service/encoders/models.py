@@ -46,6 +46,12 @@ def split_model_id(recorded: str) -> tuple[str, str | None]:
     return recorded, None if HASHING.fullmatch(recorded) else "torch"
 
 
+def reads_english_only(recorded: str) -> bool:
+    """Whether the model an index records was trained on English alone (all-MiniLM-L6-v2):
+    a question in English finds little in an article in another language."""
+    return split_model_id(recorded)[0] in BUNDLED
+
+
 def quiet_transformers() -> None:
     """No weight-loading bars on stdout/stderr: the CLI prints its own progress."""
     try:
