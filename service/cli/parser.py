@@ -53,13 +53,20 @@ def settings_from(args: argparse.Namespace) -> Settings:
         given[name] = value
     settings = Settings.from_env().with_(**given)
     env = {f.name: f.metadata["env"] for f in setting_fields()}
-    if given["model"] is None and not os.environ.get(env["model"]):
+    if not model_named(args):
         recorded = recorded_model(settings.index_dir)
         if recorded is not None:
             model, backend = split_model_id(recorded)
             chosen = given["backend"] or os.environ.get(env["backend"])
             settings = settings.with_(model=model, backend=None if chosen else backend)
     return settings
+
+
+def model_named(args: argparse.Namespace) -> bool:
+    """Whether the user named a model, by flag or environment (else an index's own reads it,
+    or a new one takes what service.modelchoice says)."""
+    env = {f.name: f.metadata["env"] for f in setting_fields()}
+    return getattr(args, "model", None) is not None or bool(os.environ.get(env["model"]))
 
 
 def _index_options(p: argparse.ArgumentParser, *, index_help: str | None = None) -> None:
