@@ -36,7 +36,15 @@ class LanguageDetector:
         sample = f"{title}\n{text[:SAMPLE_CHARS]}"
         if sum(c.isalpha() for c in sample) < MIN_LETTERS:
             return None
-        code, confidence = self.load().classify(sample)
+        return self._confident(sample)
+
+    def detect_question(self, question: str) -> str | None:
+        """A question's language, where the detector is as sure as it must be of an article's
+        (no floor on letters: a short question mostly leaves it unsure, and then it is None)."""
+        return self._confident(question)
+
+    def _confident(self, text: str) -> str | None:
+        code, confidence = self.load().classify(text)
         return str(code) if confidence >= MIN_CONFIDENCE and _CODE.fullmatch(code) else None
 
 

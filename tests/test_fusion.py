@@ -70,3 +70,12 @@ def test_lead_blend_moves_deep_passages_toward_their_lead() -> None:
     assert (out[1], out[3], out[5], out[6]) == (1.5, 0.2, 0.1, 0.05)  # leads and unknowns stay
     assert out[2] == pytest.approx(2.0 + 0.5 * (0.8 - 0.9) * 2.0)  # its lead scores lower
     assert out[4] == pytest.approx(1.0 + 0.5 * (0.3 - 0.7) * 2.0)
+
+
+def test_the_keyword_list_says_nothing_of_candidates_in_another_language() -> None:
+    dense = {1: 0.6, 2: 0.55, 3: 0.1}
+    keyword = {1: 0.0, 2: 9.0, 3: 8.0}  # 1, in another language, cannot share a word
+    assert convex_fusion(dense, keyword, 0.6)[0][0] == 2
+    fused = dict(convex_fusion(dense, keyword, 0.6, frozenset({1})))
+    assert fused[1] == pytest.approx(z_scores(dense)[1])  # its dense score stands for both
+    assert max(fused, key=fused.__getitem__) == 1

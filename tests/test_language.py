@@ -267,3 +267,25 @@ def test_newsearch_index_chooses_e5_for_a_foreign_archive_and_keeps_it(
         "index", str(folder), "--index-dir", str(tmp_path / "mini"), "--model", "hashing-64"
     )
     assert "indexing with" not in named.err  # a model named is the model used
+
+
+def test_a_question_leaves_out_the_keyword_list_for_articles_in_other_languages(
+    index: NewsIndex,
+) -> None:
+    retriever = index.searcher.retriever
+    passages = {p: doc for p, doc in index.store.passage_docs().items()}
+    question = "Foreign ministers met on Monday to discuss the ceasefire in the Gaza Strip"
+    unspoken = retriever._in_other_languages(question, passages)
+    assert {passages[p] for p in unspoken} == {"de-1", "ru-1", "pt-1"}
+    russian = retriever._in_other_languages("Министры обсудили перемирие в секторе Газа", passages)
+    assert {passages[p] for p in russian} == {"de-1", "en-1", "pt-1"}
+    assert retriever._in_other_languages("Gaza", passages) == frozenset()  # unclear: none
+
+
+def test_one_language_leaves_the_fusion_as_it_was(tmp_path: Path) -> None:
+    settings = Settings(index_dir=tmp_path / "idx", model=FAKE_MODEL, nlp=NLP_OFF)
+    with NewsIndex.open(settings, writable=True, create=True) as index:
+        index.add_articles([ENGLISH, Article("en-2", ENGLISH.text + " More.", title="Talks")])
+        passages = index.store.passage_docs()
+        question = "Министры обсудили перемирие в секторе Газа"
+        assert index.searcher.retriever._in_other_languages(question, passages) == frozenset()

@@ -30,14 +30,20 @@ def z_scores(scores: dict[int, float]) -> dict[int, float]:
 
 
 def convex_fusion(
-    dense: dict[int, float], keyword: dict[int, float], dense_weight: float = DENSE_WEIGHT
+    dense: dict[int, float],
+    keyword: dict[int, float],
+    dense_weight: float = DENSE_WEIGHT,
+    unspoken: frozenset[int] = frozenset(),
 ) -> list[tuple[int, float]]:
     """Standardise each retriever's scores over the union of candidates (each has scored every
     candidate; a keyword non-match scores 0) and add them with weights. Tuned on SciFact:
-    z-scores beat min-max and reciprocal rank fusion (docs/search.md)."""
+    z-scores beat min-max and reciprocal rank fusion (docs/search.md). `unspoken`: candidates
+    in a language other than the question's, whose words the question cannot share: the
+    keyword list says nothing of them, so the dense score stands for both."""
     d, kw = z_scores(dense), z_scores(keyword)
     fused = {
-        i: dense_weight * d.get(i, 0.0) + (1 - dense_weight) * kw.get(i, 0.0)
+        i: dense_weight * d.get(i, 0.0)
+        + (1 - dense_weight) * (d.get(i, 0.0) if i in unspoken else kw.get(i, 0.0))
         for i in d.keys() | kw.keys()
     }
     return best_first(fused.items())

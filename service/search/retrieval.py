@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -15,6 +15,7 @@ import numpy as np
 from service.analysis import query_words
 from service.encoders import Encoder
 from service.keywords import KeywordIndex
+from service.language import LanguageDetector
 from service.locks import RWLock
 from service.search.fusion import (
     DENSE_WEIGHT,
@@ -88,6 +89,7 @@ class Retriever:
         self.keywords = keywords
         self.encoder = encoder
         self.lock = lock
+        self.detector = LanguageDetector()  # loaded at the first question where it matters
         self._stored = RecentVectors(
             lambda ids: store.vectors_for(ids, encoder.dim), RECENT_VECTORS
         )
@@ -139,7 +141,20 @@ class Retriever:
         deep = dict(keyword_all)
         keyword.update({i: deep.get(i, 0.0) for i in dense})
         scale = dense_scale(dense, DENSE_WEIGHT)
-        return self._with_leads(convex_fusion(dense, keyword, DENSE_WEIGHT), dense, qvec, scale)
+        unspoken = self._in_other_languages(query, dense.keys())
+        fused = convex_fusion(dense, keyword, DENSE_WEIGHT, unspoken)
+        return self._with_leads(fused, dense, qvec, scale)
+
+    def _in_other_languages(self, query: str, ids: Iterable[int]) -> frozenset[int]:
+        """The candidates whose article is in a known language other than the question's (only
+        where the articles are in several, and the question's language is clear)."""
+        if not self.store.languages_differ():
+            return frozenset()
+        asked = self.detector.detect_question(query)
+        if asked is None:
+            return frozenset()
+        found = self.store.passage_languages(ids)
+        return frozenset(i for i, language in found.items() if language != asked)
 
     def dense_search(
         self, qvec: np.ndarray, k: int, allowed: np.ndarray | None

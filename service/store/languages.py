@@ -26,6 +26,23 @@ class Languages:
         )
         return {str(d): str(lang) for d, lang in rows}
 
+    def languages_differ(self) -> bool:
+        """Whether the articles are in more than one known language (two index lookups)."""
+        # one aggregate a subquery: SQLite reads each from the index, both in one would scan
+        low, high = self.conn.execute(
+            "SELECT (SELECT min(language) FROM languages), (SELECT max(language) FROM languages)"
+        ).fetchone()
+        return low is not None and low != high
+
+    def passage_languages(self, ids: Iterable[int]) -> dict[int, str]:
+        """Passage id -> its article's language, for those whose language is known."""
+        rows = self.conn.execute(
+            "SELECT p.id, l.language FROM passages p JOIN languages l ON l.doc_id = p.doc_id "
+            "WHERE l.language IS NOT NULL AND p.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        return {int(i): str(lang) for i, lang in rows}
+
     def without_language(self, limit: int) -> list[tuple[str, str, str]]:
         """(doc_id, title, text) of up to `limit` articles not yet read for their language."""
         rows = self.conn.execute(
