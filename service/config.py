@@ -39,6 +39,13 @@ class Settings:
     backend: str = _setting(
         "onnx-int8", "encoder runtime: onnx-int8, onnx or torch", "NEWSEARCH_BACKEND"
     )
+    second_model: str | None = _setting(
+        None,
+        "a second embedding model whose dense list a new index keeps beside the first and "
+        "fuses with it (e.g. multilingual-e5-small; off when unset; `newsearch rebuild "
+        "--add-model MODEL` adds one to an existing index)",
+        "NEWSEARCH_SECOND_MODEL",
+    )
     cache_dir: Path = _setting(
         doc="where exported ONNX models are kept",
         env="NEWSEARCH_CACHE_DIR",

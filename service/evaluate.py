@@ -113,9 +113,11 @@ def evaluate(
             )
             results = []
             for mode in modes:
-                clear = getattr(index.encoder, "clear_cache", None)
-                if clear:
-                    clear()
+                second = index.second.encoder.get() if index.second else None
+                for encoder in (index.encoder, second):
+                    clear = getattr(encoder, "clear_cache", None)
+                    if clear:
+                        clear()
                 run: dict[str, dict[str, float]] = {}
                 timings: list[float] = []
                 for qid in query_ids:

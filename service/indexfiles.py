@@ -5,6 +5,7 @@ checksums that tell damage from a legitimate change."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import IndexCorrupt, IndexDamaged
@@ -16,11 +17,23 @@ from service.manifest import (
     verify_database,
     write_manifest,
 )
-from service.store import DB_NAME, Store
+from service.store import DB_NAME, PRIMARY, SECOND, Store
 from service.vectors import AnnPolicy, VectorIndex
 
 VECTORS_NAME = "vectors.faiss"
+SECOND_VECTORS_NAME = "vectors-second.faiss"  # a second encoder's (service.ensemble)
+SECOND_MANIFEST_NAME = "manifest-second.json"
 WRITER_LOCK_NAME = ".writer"
+
+
+@dataclass(frozen=True)
+class VectorFiles:
+    """One dense list's files: its FAISS vectors, the manifest that vouches for them, and the
+    SQLite table its vectors are rebuilt from."""
+
+    vectors: Path
+    manifest: str
+    table: str
 
 
 class IndexFiles:
@@ -31,6 +44,8 @@ class IndexFiles:
         self.db = index_dir / DB_NAME
         self.vectors = index_dir / VECTORS_NAME
         self.manifest = index_dir / MANIFEST_NAME
+        self.primary = VectorFiles(self.vectors, MANIFEST_NAME, PRIMARY)
+        self.second = VectorFiles(index_dir / SECOND_VECTORS_NAME, SECOND_MANIFEST_NAME, SECOND)
 
     def exists(self) -> bool:
         return self.db.exists()
@@ -48,8 +63,8 @@ class IndexFiles:
             path.unlink(missing_ok=True)
         return orphans
 
-    def read_manifest(self) -> Manifest | None:
-        return read_manifest(self.dir)
+    def read_manifest(self, which: VectorFiles | None = None) -> Manifest | None:
+        return read_manifest(self.dir, (which or self.primary).manifest)
 
     def verified_manifest(self, *, writable: bool) -> tuple[Manifest | None, dict[Path, str]]:
         """The manifest, after checking the database against the checksum a clean close
@@ -77,35 +92,52 @@ class IndexFiles:
         save: bool,
         digest: str | None = None,
         mapped: bool = False,
+        which: VectorFiles | None = None,
     ) -> VectorIndex:
         """The vectors the manifest vouches for, or, when the database moved on after they were
         saved (a kill mid-write, or a fresh index), rebuilt from the embeddings stored in
-        SQLite (nothing is re-embedded) and, with `save`, saved."""
+        SQLite (nothing is re-embedded) and, with `save`, saved. `which`: the list (the
+        model's own by default, or a second encoder's, with its own manifest)."""
+        which = which or self.primary
         generation = store.generation()
         if manifest is not None and manifest.generation == generation:
             if manifest.model != model or manifest.dim != dim:
                 raise IndexCorrupt(
-                    f"{self.manifest} names model {manifest.model!r} but the database says "
-                    f"{model!r}; run `newsearch check --repair`"
+                    f"{self.dir / which.manifest} names model {manifest.model!r} but the "
+                    f"database says {model!r}; run `newsearch check --repair`"
                 )
             vectors = VectorIndex.load(
-                self.vectors, dim, manifest.vectors_sha256, policy.nprobe, digest, mapped=mapped
+                which.vectors, dim, manifest.vectors_sha256, policy.nprobe, digest, mapped=mapped
             )
             if len(vectors) != manifest.vectors_rows:
                 raise IndexCorrupt(
-                    f"{self.vectors} row count disagrees with the manifest; "
+                    f"{which.vectors} row count disagrees with the manifest; "
                     "run `newsearch check --repair`"
                 )
             return vectors
-        vectors = rebuild_vectors(store, dim, policy)
+        vectors = rebuild_vectors(store, dim, policy, which.table)
         if save:
-            self.save_vectors(vectors, model, dim, generation)
+            self.save_vectors(vectors, model, dim, generation, which)
         return vectors
 
-    def save_vectors(self, vectors: VectorIndex, model: str, dim: int, generation: int) -> None:
+    def save_vectors(
+        self,
+        vectors: VectorIndex,
+        model: str,
+        dim: int,
+        generation: int,
+        which: VectorFiles | None = None,
+    ) -> None:
         """The vector file, then the manifest naming it (each replaced atomically)."""
-        digest = vectors.save(self.vectors)
-        write_manifest(self.dir, Manifest(model, dim, generation, digest, len(vectors)))
+        which = which or self.primary
+        digest = vectors.save(which.vectors)
+        manifest = Manifest(model, dim, generation, digest, len(vectors))
+        write_manifest(self.dir, manifest, which.manifest)
+
+    def drop_second(self) -> None:
+        """Removes a second encoder's files (the database's rows go in their transaction)."""
+        for path in (self.second.vectors, self.dir / self.second.manifest):
+            path.unlink(missing_ok=True)
 
     def seal(self, generation: int) -> None:
         """After a clean close (the WAL folded in): records the database's checksum, so the
@@ -126,11 +158,13 @@ class IndexFiles:
         return sum(p.stat().st_size for p in self.dir.iterdir() if p.is_file())
 
 
-def rebuild_vectors(store: Store, dim: int, policy: AnnPolicy | None = None) -> VectorIndex:
-    """A vector index of every stored embedding, shaped as the policy says for its size, read
-    from one snapshot of the database a slice at a time."""
+def rebuild_vectors(
+    store: Store, dim: int, policy: AnnPolicy | None = None, table: str = PRIMARY
+) -> VectorIndex:
+    """A vector index of every stored embedding (of `table`), shaped as the policy says for
+    its size, read from one snapshot of the database a slice at a time."""
     with store.snapshot():
-        ids = store.passage_ids()
+        ids = store.passage_ids(table)
         return VectorIndex.build_from(
-            ids, lambda positions: store.embeddings(ids[positions], dim), dim, policy
+            ids, lambda positions: store.embeddings(ids[positions], dim, table), dim, policy
         )

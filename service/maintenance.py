@@ -13,16 +13,24 @@ import numpy as np
 
 from service.config import Settings
 from service.encoders import load_encoder
+from service.encoders.models import split_model_id
 from service.errors import IndexCorrupt, IndexMissing, InputError, NewsearchError
-from service.indexfiles import VECTORS_NAME, IndexFiles, rebuild_vectors
+from service.indexfiles import (
+    SECOND_VECTORS_NAME,
+    VECTORS_NAME,
+    IndexFiles,
+    VectorFiles,
+    rebuild_vectors,
+)
 from service.locks import WriterLock
 from service.manifest import MANIFEST_NAME
 from service.newsindex import NewsIndex
 from service.search import MODES, SearchRequest
-from service.store import DB_NAME, Store
+from service.store import DB_NAME, SECOND, Store
 from service.vectors import VectorIndex
 
 STALE = f"{VECTORS_NAME} is older than the database (a write was interrupted)"
+STALE_HEALS = "the next writable open rebuilds it from SQLite; nothing is lost"
 
 
 @dataclass
@@ -85,7 +93,7 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
             if vector_problem == STALE and not repair:
                 report.notes.append(
                     f"{VECTORS_NAME} is older than the database (a write was interrupted): "
-                    "the next writable open rebuilds it from SQLite; nothing is lost"
+                    + STALE_HEALS
                 )
             elif vector_problem:
                 report.problems.append(vector_problem)
@@ -94,6 +102,7 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
                     files.save_vectors(vectors, model, dim, store.generation())
                     report.repaired.append(f"rebuilt {VECTORS_NAME} and manifest.json from SQLite")
                     report.problems.remove(vector_problem)
+            _check_second(settings, files, store, ids, report, repair=repair)
         finally:
             store.close()
     finally:
@@ -103,25 +112,65 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
 
 
 def _check_vectors(
-    files: IndexFiles, store: Store, model: str, dim: int, ids: np.ndarray
+    files: IndexFiles,
+    store: Store,
+    model: str,
+    dim: int,
+    ids: np.ndarray,
+    which: VectorFiles | None = None,
 ) -> str | None:
+    which = which or files.primary
+    name = which.manifest
     try:
-        manifest = files.read_manifest()
+        manifest = files.read_manifest(which)
         if manifest is None:
-            return "manifest.json is missing"
+            return f"{name} is missing"
         if manifest.model != model or manifest.dim != dim:
-            return (
-                f"manifest.json names {manifest.model!r}/{manifest.dim}, database {model!r}/{dim}"
-            )
+            return f"{name} names {manifest.model!r}/{manifest.dim}, database {model!r}/{dim}"
         if manifest.generation != store.generation():
             return STALE
-        vectors = VectorIndex.load(files.vectors, dim, manifest.vectors_sha256)
+        vectors = VectorIndex.load(which.vectors, dim, manifest.vectors_sha256)
     except IndexCorrupt as exc:
         return exc.message
     faiss_ids = np.sort(vectors.ids())
     if not np.array_equal(faiss_ids, np.sort(ids)):
-        return f"{VECTORS_NAME} holds {len(faiss_ids)} ids, the database {len(ids)}: they differ"
+        held = f"{which.vectors.name} holds {len(faiss_ids)} ids"
+        return f"{held}, the database {len(ids)}: they differ"
     return None
+
+
+def _check_second(
+    settings: Settings,
+    files: IndexFiles,
+    store: Store,
+    ids: np.ndarray,
+    report: CheckReport,
+    *,
+    repair: bool,
+) -> None:
+    """A second encoder's list: a stored vector for every passage, and its FAISS file and
+    manifest (rebuilt from SQLite with `repair`; a stale one heals at the next writable open)."""
+    model = store.get_meta("second_model")
+    if not model:
+        return
+    dim = int(store.get_meta("second_dim") or 0)
+    held = store.passage_ids(SECOND)
+    if not np.array_equal(held, ids):
+        report.problems.append(
+            f"{len(ids)} passages, {len(held)} vectors of the second model {model!r}: run "
+            f"`newsearch rebuild --add-model {split_model_id(model)[0]}`"
+        )
+        return
+    problem = _check_vectors(files, store, model, dim, ids, files.second)
+    if problem == STALE and not repair:
+        report.notes.append(f"{SECOND_VECTORS_NAME} is older than the database: {STALE_HEALS}")
+    elif problem:
+        report.problems.append(problem)
+        if repair:
+            vectors = rebuild_vectors(store, dim, settings.ann_policy(), SECOND)
+            files.save_vectors(vectors, model, dim, store.generation(), files.second)
+            report.repaired.append(f"rebuilt {SECOND_VECTORS_NAME} and its manifest from SQLite")
+            report.problems.remove(problem)
 
 
 def rebuild_with_model(
@@ -149,6 +198,42 @@ def rebuild_with_model(
                 generation = store.bump_generation(tx)
             vectors = rebuild_vectors(store, encoder.dim, settings.ann_policy())
             files.save_vectors(vectors, encoder.name, encoder.dim, generation)
+            return len(rows), encoder.name
+        finally:
+            store.close()
+    finally:
+        lock.release()
+
+
+def add_second_model(
+    settings: Settings, name: str, progress: Callable[[int], None] | None = None
+) -> tuple[int, str]:
+    """Embeds every stored passage with a second model and keeps its dense list beside the
+    first (service.ensemble), replacing any second list the index had: the text comes from
+    SQLite, the first list is left as it is. One transaction; the second's vector file is
+    built from what it wrote."""
+    files = _existing(settings)
+    lock = WriterLock(files.dir)
+    lock.acquire()
+    try:
+        files.verified_manifest(writable=True)  # the database is about to change
+        store = Store(files.db)
+        try:
+            encoder = load_encoder(name, settings.backend, settings.cache_dir)
+            rows = store.passage_texts()
+            vecs = encoder.encode(
+                [text for _, text in rows], batch_size=settings.batch_size, progress=progress
+            )
+            if len(vecs) and not np.isfinite(vecs).all():
+                raise NewsearchError("the model produced non-finite vectors")
+            files.drop_second()  # a crash from here rebuilds it from what SQLite holds
+            with store.transaction() as tx:
+                store.clear_second(tx)
+                store.set_second_embeddings(tx, [pid for pid, _ in rows], vecs)
+                store.set_meta(tx, "second_model", encoder.name)
+                store.set_meta(tx, "second_dim", str(encoder.dim))
+            vectors = rebuild_vectors(store, encoder.dim, settings.ann_policy(), SECOND)
+            files.save_vectors(vectors, encoder.name, encoder.dim, store.generation(), files.second)
             return len(rows), encoder.name
         finally:
             store.close()
@@ -185,6 +270,11 @@ def snapshot(settings: Settings, dest: Path) -> SnapshotInfo:
         generation = store.generation()
         vectors = rebuild_vectors(store, dim, settings.ann_policy())
         copy.save_vectors(vectors, model, dim, generation)
+        second = store.get_meta("second_model")
+        if second:
+            second_dim = int(store.get_meta("second_dim") or 0)
+            vectors = rebuild_vectors(store, second_dim, settings.ann_policy(), SECOND)
+            copy.save_vectors(vectors, second, second_dim, generation, copy.second)
         documents, passages = store.counts()
         store.checkpoint()
     finally:

@@ -38,9 +38,10 @@ def _self_digest(fields: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
-def read_manifest(index_dir: Path) -> Manifest | None:
-    """None when there is no manifest yet (a fresh index, or a kill before the first save)."""
-    path = index_dir / MANIFEST_NAME
+def read_manifest(index_dir: Path, name: str = MANIFEST_NAME) -> Manifest | None:
+    """None when there is no manifest yet (a fresh index, or a kill before the first save).
+    `name`: the file's (a second encoder's vectors have a manifest of their own)."""
+    path = index_dir / name
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -61,12 +62,12 @@ def read_manifest(index_dir: Path) -> Manifest | None:
         raise IndexCorrupt(f"{path} is damaged ({str(exc)[:80]}); {REPAIR}") from None
 
 
-def write_manifest(index_dir: Path, manifest: Manifest) -> None:
+def write_manifest(index_dir: Path, manifest: Manifest, name: str = MANIFEST_NAME) -> None:
     fields = asdict(manifest)
     fields["manifest_sha256"] = _self_digest(asdict(manifest))
     text = json.dumps(fields, indent=2)
     replace_atomically(
-        index_dir / MANIFEST_NAME, lambda tmp: tmp.write_text(text, "utf-8"), prefix=".manifest-"
+        index_dir / name, lambda tmp: tmp.write_text(text, "utf-8"), prefix=".manifest-"
     )
 
 

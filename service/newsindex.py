@@ -47,16 +47,12 @@ class NewsIndex:
         self._writer_lock = parts.writer_lock
         lock = RWLock()
         self.keywords = KeywordIndex(self.store, self.settings.keyword_cache)
+        self.second = parts.second  # a second encoder's dense list (service.ensemble)
         self.searcher = Searcher(
-            self.store, self.vectors, self.keywords, self._encoder, self.settings, lock
+            self.store, self.vectors, self.keywords, self._encoder, self.settings, lock, self.second
         )
-        self._writer = (
-            IndexWriter(
-                self.settings, self.files, self.store, self.vectors, self._encoder, lock, self.model
-            )
-            if parts.writer_lock
-            else None
-        )
+        held = (self.files, self.store, self.vectors, self._encoder, lock, self.model, self.second)
+        self._writer = IndexWriter(self.settings, *held) if parts.writer_lock else None
 
     @classmethod
     def open(
@@ -242,5 +238,6 @@ class NewsIndex:
         """Counts, model, size on disk, generation, vector search kind and languages."""
         docs, passages = self.store.counts()
         where = (str(self.index_dir), self.files.size_bytes(), self.store.generation())
-        kinds = (self.vectors.kind, dict(self.languages()))
+        second = self.second.model if self.second else None
+        kinds = (self.vectors.kind, dict(self.languages()), second)
         return Stats(docs, passages, self.model, self.dim, *where, *kinds)

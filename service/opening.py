@@ -9,6 +9,8 @@ from pathlib import Path
 
 from service.config import Settings
 from service.encoders import Encoder, LazyEncoder, load_encoder, model_id
+from service.encoders.models import split_model_id
+from service.ensemble import SecondList
 from service.errors import IndexMismatch, IndexMissing
 from service.indexfiles import IndexFiles
 from service.locks import WriterLock
@@ -30,6 +32,7 @@ class OpenedIndex:
     writer_lock: WriterLock | None
     created: bool = False  # this open made the index
     root: Path = Path(".")  # the folder files' ids are relative to (NewsIndex.root)
+    second: SecondList | None = None  # a second encoder's dense list (service.ensemble)
 
 
 def open_index(
@@ -72,6 +75,10 @@ def open_index(
                 # files' ids are relative to the folder the index is made from (NewsIndex.root)
                 here = os.path.relpath(Path.cwd().resolve(), Path(files.dir).resolve())
                 store.set_meta(tx, "root", Path(here).as_posix())
+                if settings.second_model:  # a second dense list, chosen as the index is made
+                    second_encoder = _load_second(settings.second_model, settings)
+                    store.set_meta(tx, "second_model", second_encoder.name)
+                    store.set_meta(tx, "second_dim", str(second_encoder.dim))
             model = wanted
         elif model != wanted:
             raise IndexMismatch(
@@ -94,12 +101,52 @@ def open_index(
             digest=digests.get(files.vectors),
             mapped=one_shot and not writable,
         )
+        second = _second_list(settings, files, store, writable=writable, one_shot=one_shot)
     except BaseException:
         if lock:
             lock.release()
         raise
     lazy = LazyEncoder.of(encoder) if encoder else LazyEncoder(model, dim, lambda: _load(settings))
-    return OpenedIndex(settings, files, store, vectors, model, dim, lazy, lock, created, root)
+    return OpenedIndex(
+        settings, files, store, vectors, model, dim, lazy, lock, created, root, second
+    )
+
+
+def _second_list(
+    settings: Settings, files: IndexFiles, store: Store, *, writable: bool, one_shot: bool
+) -> SecondList | None:
+    """The second encoder's list the index records, its vectors loaded (or rebuilt from
+    SQLite, as the first's are)."""
+    model = store.get_meta("second_model")
+    asked = settings.second_model
+    if asked and model != model_id(asked, settings.backend):
+        kept = f"a second list of {model!r}" if model else "no second model"
+        raise IndexMismatch(
+            f"index '{files.dir}' keeps {kept}, not {asked!r}; add (or replace) it with "
+            f"`newsearch rebuild --add-model {asked} --index-dir {files.dir}`"
+        )
+    if not model:
+        return None
+    dim = int(store.get_meta("second_dim") or 0)
+    vectors = files.load_vectors(
+        store,
+        files.read_manifest(files.second),
+        model,
+        dim,
+        policy=settings.ann_policy(),
+        save=writable,
+        mapped=one_shot and not writable,
+        which=files.second,
+    )
+    name, backend = split_model_id(model)
+    encoder = LazyEncoder(
+        model, dim, lambda: load_encoder(name, backend or settings.backend, settings.cache_dir)
+    )
+    return SecondList(model, dim, encoder, vectors)
+
+
+def _load_second(name: str, settings: Settings) -> Encoder:
+    return load_encoder(name, settings.backend, settings.cache_dir)
 
 
 def recorded_model(index_dir: Path) -> str | None:

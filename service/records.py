@@ -216,3 +216,4 @@ class Stats:
     generation: int
     vector_search: str  # "exact" or "ivfN"
     languages: dict[str, int] = field(default_factory=dict)
+    second_model: str | None = None  # a second encoder's dense list (service.ensemble)

@@ -16,6 +16,7 @@ import numpy as np
 
 from service.config import Settings
 from service.encoders import LazyEncoder
+from service.ensemble import SecondList
 from service.errors import InputError, NotFound, PayloadTooLarge
 from service.heap import release_free_memory
 from service.indexfiles import IndexFiles, rebuild_vectors
@@ -35,7 +36,7 @@ from service.pipeline import (
 from service.reading import Reading
 from service.records import Article, Passage
 from service.reports import AddReport, IndexProgress
-from service.store import Store
+from service.store import SECOND, Store
 from service.vectors import VectorIndex
 
 STALE = -1  # a generation no database has: vectors saved under it are rebuilt at open
@@ -54,8 +55,10 @@ class IndexWriter:
         encoder: LazyEncoder,
         lock: RWLock,
         model: str,
+        second: SecondList | None = None,
     ) -> None:
         self.settings = settings
+        self.second = second  # a second encoder's list, written and saved with the first
         self.files = files
         self.store = store
         self.vectors = vectors
@@ -197,6 +200,8 @@ class IndexWriter:
     def _load_encoder(self, run: IndexRun) -> None:
         """Loads the models before the clock starts: a one-off cost, not passages/s."""
         self.encoder.get()
+        if self.second:
+            self.second.encoder.get()
         self.reading.load()
         run.started = time.perf_counter()
 
@@ -210,6 +215,7 @@ class IndexWriter:
         # before the transaction, while the next batch embeds on the other thread
         languages = self.reading.languages([article for article, _, _ in batch])
         analyses = self.reading.analyse([article.text for article, _, _ in batch], languages)
+        second_vecs = self._second_vectors(batch)
         with self.mutex:
             with self.store.transaction() as tx:
                 pool = self.reading.candidate_pool()
@@ -224,22 +230,36 @@ class IndexWriter:
                     self.reading.record(
                         tx, article.doc_id, article.date, analysis, language, lead, pool
                     )
+                if second_vecs is not None:
+                    self.store.set_second_embeddings(tx, added_ids, second_vecs)
                 generation = self.store.bump_generation(tx)
             if self.deferred:
                 return languages
             with self.lock.write():
                 self.vectors.remove(removed)
                 self.vectors.add(np.asarray(added_ids, dtype=np.int64), vecs)
+                if self.second and second_vecs is not None:
+                    self.second.vectors.remove(removed)
+                    self.second.vectors.add(np.asarray(added_ids, dtype=np.int64), second_vecs)
                 self.applied_generation = generation
                 self.dirty = True
                 if self.bulk and self.settings.ann_policy().wants_rebuild(self.vectors):
                     self._let_vectors_go()
         return languages
 
+    def _second_vectors(self, batch: Batch) -> np.ndarray | None:
+        """The second encoder's vectors of the batch's passages (None without one)."""
+        if self.second is None:
+            return None
+        texts = [p.text for _, _, passages in batch for p in passages]
+        return self.second.encoder.encode(texts, batch_size=self.settings.batch_size)
+
     def _let_vectors_go(self) -> None:
         """Empties the vectors in memory, to be rebuilt from SQLite by the next reshape (and
         by the next open, should this process die first: the manifest is left stale)."""
         self.vectors.take_over(VectorIndex(self.encoder.dim))
+        if self.second:
+            self.second.vectors.take_over(VectorIndex(self.second.dim))
         self.applied_generation = STALE
         self.deferred = True
 
@@ -301,6 +321,8 @@ class IndexWriter:
             return
         with self.lock.write():
             self.vectors.remove(removed)
+            if self.second:
+                self.second.vectors.remove(removed)
             self.applied_generation = generation
             self.dirty = True
 
@@ -326,8 +348,14 @@ class IndexWriter:
                 )
             release_free_memory()  # what the work before freed, before the largest build
             rebuilt = rebuild_vectors(self.store, self.encoder.dim, policy)
+            second = self.second
+            rebuilt_second = (
+                rebuild_vectors(self.store, second.dim, policy, SECOND) if second else None
+            )
             with self.lock.write():
                 self.vectors.take_over(rebuilt)
+                if second and rebuilt_second is not None:
+                    second.vectors.take_over(rebuilt_second)
                 self.applied_generation = generation
                 self.deferred = False
                 self.dirty = True
@@ -340,4 +368,13 @@ class IndexWriter:
             self.files.save_vectors(
                 self.vectors, self.model, self.encoder.dim, self.applied_generation
             )
+            if self.second:
+                second = self.second
+                self.files.save_vectors(
+                    second.vectors,
+                    second.model,
+                    second.dim,
+                    self.applied_generation,
+                    self.files.second,
+                )
             self.dirty = False

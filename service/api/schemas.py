@@ -289,6 +289,7 @@ class StatsOut(BaseModel):
     generation: int
     vector_search: str  # "exact", or "ivfN" (approximate, N lists) on large indexes
     languages: dict[str, int] = {}  # ISO 639 code -> articles, the most first
+    second_model: str | None = None  # a second encoder's dense list, fused with the first
     uptime_s: float
 
 

@@ -302,8 +302,12 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from service.maintenance import rebuild_with_model
+    from service.maintenance import add_second_model, rebuild_with_model
 
+    if args.add_model:
+        count, model = add_second_model(settings_from(args), args.add_model)
+        say(f"embedded {count} passages with {model}, searched beside the index's own model")
+        return 0
     count, model = rebuild_with_model(settings_from(args))
     say(f"re-embedded {count} passages with {model}")
     return 0

@@ -175,6 +175,8 @@ def print_stats(stats: Stats, *, as_json: bool) -> None:
     print(f"articles:  {stats.documents}")
     print(f"passages:  {stats.passages}")
     print(f"model:     {stats.model} ({stats.dim}-d)")
+    if stats.second_model:
+        print(f"second:    {stats.second_model} (a second dense list, fused with the first)")
     print(f"vectors:   {stats.vector_search} search")
     if stats.languages:
         print("languages: " + " · ".join(f"{code} {n}" for code, n in stats.languages.items()))

@@ -19,6 +19,7 @@ from service.search import BUCKETS, MAX_DEPTH, MAX_K, MODES, SORTS
 ARG_SETTINGS = {
     "index_dir": "index_dir",
     "model": "model",
+    "second_model": "second_model",
     "backend": "backend",
     "rerank": "rerank_model",
     "max_passage_words": "max_passage_words",
@@ -87,6 +88,9 @@ def _index_options(p: argparse.ArgumentParser, *, index_help: str | None = None)
         choices=BACKENDS,
         default=None,
         help="encoder runtime (default: $NEWSEARCH_BACKEND or onnx-int8)",
+    )
+    p.add_argument(
+        "--second-model", help="a new index also keeps this model's dense list (an ensemble)"
     )
 
 
@@ -349,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     _index_options(p)
 
     p = sub.add_parser("rebuild", help="re-embed every stored passage with --model")
+    p.add_argument("--add-model", help="keep a second model's dense list too (re-embeds with it)")
     _index_options(p)
 
     p = sub.add_parser("eval", help="nDCG@10, Recall@100, MRR@10 on a BEIR-layout dataset")

@@ -13,6 +13,11 @@ DENSE_WEIGHT = 0.6  # convex fusion: weight of the standardised dense score
 # rank or two at most, not worth a lead lookup each
 LEAD_WEIGHT = 0.35
 LEAD_DEPTH = 50
+# With a second encoder's dense list (service.ensemble): the keyword list's weight, and the
+# second list's share of the dense weight; the best of bench/fuse_encoders.py's grid on SciFact
+# (all-MiniLM-L6-v2 with multilingual-e5-small), the other sets only reported
+ENSEMBLE_KEYWORD_WEIGHT = 0.5
+SECOND_SHARE = 0.5
 
 
 def best_first(scored: Iterable[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -46,6 +51,24 @@ def convex_fusion(
         + (1 - dense_weight) * (d.get(i, 0.0) if i in unspoken else kw.get(i, 0.0))
         for i in d.keys() | kw.keys()
     }
+    return best_first(fused.items())
+
+
+def ensemble_fusion(
+    dense: dict[int, float],
+    second: dict[int, float],
+    keyword: dict[int, float],
+    keyword_weight: float = ENSEMBLE_KEYWORD_WEIGHT,
+    unspoken: frozenset[int] = frozenset(),
+) -> list[tuple[int, float]]:
+    """convex_fusion with two dense lists: their z-scores blended (SECOND_SHARE to the
+    second) stand for the dense side; `unspoken` as in convex_fusion."""
+    d, s, kw = z_scores(dense), z_scores(second), z_scores(keyword)
+    fused = {}
+    for i in d.keys() | s.keys() | kw.keys():
+        both = (1 - SECOND_SHARE) * d.get(i, 0.0) + SECOND_SHARE * s.get(i, 0.0)
+        said = both if i in unspoken else kw.get(i, 0.0)
+        fused[i] = (1 - keyword_weight) * both + keyword_weight * said
     return best_first(fused.items())
 
 

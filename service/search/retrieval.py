@@ -14,20 +14,24 @@ import numpy as np
 
 from service.analysis import query_words
 from service.encoders import Encoder
+from service.ensemble import SecondList
 from service.keywords import KeywordIndex
 from service.language import LanguageDetector
 from service.locks import RWLock
 from service.search.fusion import (
     DENSE_WEIGHT,
+    ENSEMBLE_KEYWORD_WEIGHT,
     LEAD_DEPTH,
     LEAD_WEIGHT,
+    SECOND_SHARE,
     best_first,
     blend_leads,
     convex_fusion,
     dense_scale,
+    ensemble_fusion,
 )
 from service.search.request import Filters
-from service.store import Store
+from service.store import SECOND, Store
 from service.vectors import VectorIndex
 
 CANDIDATES = 200  # passages taken from each retriever before fusion (and eval depth)
@@ -83,15 +87,22 @@ class Retriever:
         keywords: KeywordIndex,
         encoder: Encoder,
         lock: RWLock,
+        second: SecondList | None = None,
     ) -> None:
         self.store = store
         self.vectors = vectors
         self.keywords = keywords
         self.encoder = encoder
         self.lock = lock
+        self.second = second
         self.detector = LanguageDetector()  # loaded at the first question where it matters
         self._stored = RecentVectors(
             lambda ids: store.vectors_for(ids, encoder.dim), RECENT_VECTORS
+        )
+        self._stored_second = (
+            RecentVectors(lambda ids: store.vectors_for(ids, second.dim, SECOND), RECENT_VECTORS)
+            if second
+            else None
         )
 
     def retrieve(
@@ -115,11 +126,21 @@ class Retriever:
             pending = _KEYWORD_POOL.submit(
                 self.keywords.search, query, depth, filters, restriction.allowed
             )
+        second: dict[int, float] = {}
+        qvec_second: np.ndarray | None = None
         if mode in ("dense", "hybrid"):
             qvec = self.encoder.encode_query(query)
+            if self.second:
+                qvec_second = self.second.encoder.encode_query(query)
             with self.lock.read():
                 allowed = self._allowed(filters, restriction)
                 dense = dict(self.dense_search(qvec, candidates, allowed))
+                if self.second and qvec_second is not None:
+                    second = dict(
+                        self.second.vectors.search(
+                            qvec_second, candidates, allowed, stored=self._stored_second
+                        )
+                    )
         if mode in ("keyword", "hybrid") and match:
             # one keyword query ranks every match; a deeper slice than the candidates gives the
             # keyword scores of dense candidates too (beyond it they count as no match)
@@ -131,8 +152,12 @@ class Retriever:
         if restriction.excluded:
             dense = {i: s for i, s in dense.items() if i not in restriction.excluded}
             keyword = {i: s for i, s in keyword.items() if i not in restriction.excluded}
+            second = {i: s for i, s in second.items() if i not in restriction.excluded}
         if mode == "keyword":
             return best_first(keyword.items())
+        if qvec_second is not None:
+            lists = (dense, second, keyword, keyword_all)
+            return self._ensemble(query, mode, *lists, qvec, qvec_second)
         if mode == "dense":
             return self._with_leads(best_first(dense.items()), dense, qvec, 1.0)
         # Each retriever scores the other's candidates too, so a passage found by one list
@@ -144,6 +169,44 @@ class Retriever:
         unspoken = self._in_other_languages(query, dense.keys())
         fused = convex_fusion(dense, keyword, DENSE_WEIGHT, unspoken)
         return self._with_leads(fused, dense, qvec, scale)
+
+    def _ensemble(
+        self,
+        query: str,
+        mode: str,
+        dense: dict[int, float],
+        second: dict[int, float],
+        keyword: dict[int, float],
+        keyword_all: list[tuple[int, float]],
+        qvec: np.ndarray,
+        qvec_second: np.ndarray,
+    ) -> list[tuple[int, float]]:
+        """retrieve's fusion with a second encoder's list: every list scores every other's
+        candidates, then ensemble_fusion (the dense mode: the two dense lists alone)."""
+        weight = ENSEMBLE_KEYWORD_WEIGHT if mode == "hybrid" else 0.0
+        found = dense.keys() | second.keys() | (keyword.keys() if weight else set())
+        dense.update(self._dense_scores([i for i in found if i not in dense], qvec))
+        second.update(self._second_scores([i for i in found if i not in second], qvec_second))
+        unspoken: frozenset[int] = frozenset()
+        if weight:
+            deep = dict(keyword_all)
+            keyword.update({i: deep.get(i, 0.0) for i in found})
+            unspoken = self._in_other_languages(query, found)
+        fused = ensemble_fusion(dense, second, keyword, weight, unspoken)
+        scale = dense_scale(dense, (1 - weight) * (1 - SECOND_SHARE))
+        return self._with_leads(fused, dense, qvec, scale)
+
+    def _second_scores(self, ids: list[int], qvec: np.ndarray) -> dict[int, float]:
+        """Cosines to the question, by the second encoder, of passages its list did not
+        return (its vectors in memory, else from SQLite)."""
+        if not ids or self.second is None or self._stored_second is None:
+            return {}
+        with self.lock.read():
+            found = self.second.vectors.vectors_of(ids)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(self._stored_second(missing))
+        return {i: float(v @ qvec) for i, v in found.items()}
 
     def _in_other_languages(self, query: str, ids: Iterable[int]) -> frozenset[int]:
         """The candidates whose article is in a known language other than the question's (only

@@ -14,6 +14,7 @@ import numpy as np
 
 from service.config import Settings
 from service.encoders import Encoder
+from service.ensemble import SecondList
 from service.keywords import KeywordIndex
 from service.locks import RWLock
 from service.records import AlsoReported, Hit, SearchResponse, outlet_key
@@ -73,13 +74,14 @@ class Searcher:
         encoder: Encoder,
         settings: Settings,
         lock: RWLock | None = None,
+        second: SecondList | None = None,
     ) -> None:
         self.store = store
         self.keywords = keywords
         self.encoder = encoder
         self.settings = settings
         self.lock = lock or RWLock()
-        self.retriever = Retriever(store, vectors, keywords, encoder, self.lock)
+        self.retriever = Retriever(store, vectors, keywords, encoder, self.lock, second)
         self._reranker: CrossEncoderReranker | None = None
         self._reranker_lock = threading.Lock()
 

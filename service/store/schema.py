@@ -41,6 +41,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     text, content='passages', content_rowid='id',
     tokenize='{FTS_TOKENIZE}'
 );
+-- a second encoder's embedding of each passage (meta second_model; service.ensemble), kept
+-- beside the passage's own: added with it, gone with it
+CREATE TABLE IF NOT EXISTS second_embeddings (
+    id INTEGER PRIMARY KEY,
+    embedding BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS quotes (
     id INTEGER PRIMARY KEY,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -109,6 +115,9 @@ CREATE TRIGGER IF NOT EXISTS passages_ai AFTER INSERT ON passages BEGIN
 END;
 CREATE TRIGGER IF NOT EXISTS passages_ad AFTER DELETE ON passages BEGIN
     INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER IF NOT EXISTS passages_ad_second AFTER DELETE ON passages BEGIN
+    DELETE FROM second_embeddings WHERE id = old.id;
 END;
 """
 

@@ -12,6 +12,7 @@ from service import Article, NewsIndex, Settings
 from service.chunking import chunk
 from service.ingest import article_from_fields
 from service.maintenance import search_ok
+from service.store import SECOND
 
 FAKE_MODEL = "hashing-64"
 
@@ -59,6 +60,9 @@ def audit(index_dir: Path, versions: list[dict[str, Article]]) -> dict[str, int]
         assert index.store.integrity_errors() == []
         ids, _ = index.store.all_vectors(index.dim)
         assert sorted(index.vectors.ids().tolist()) == sorted(ids.tolist())
+        if index.second:  # a second encoder's list: a vector of every passage, in both places
+            assert index.store.passage_ids(SECOND).tolist() == ids.tolist()
+            assert sorted(index.second.vectors.ids().tolist()) == sorted(ids.tolist())
         for row in index.documents(0, 1_000_000):
             passages = index.store.document_passages(row.doc_id)
             matched = [

@@ -24,8 +24,9 @@ ARTICLES = 8000  # 40,000 passages: a run lasts long enough to be caught in the 
 
 @pytest.mark.parametrize(
     "extra_env",
-    [{}, {"NEWSEARCH_ANN_COMPRESS": "20000"}],
-    ids=["ivf", "compressed"],  # 40,000 passages: IVF lists of vectors, or of PQ codes
+    [{}, {"NEWSEARCH_ANN_COMPRESS": "20000"}, {"NEWSEARCH_SECOND_MODEL": "hashing-32"}],
+    # 40,000 passages: IVF lists of vectors, or of PQ codes; a second encoder's list beside
+    ids=["ivf", "compressed", "ensemble"],
 )
 def test_index_survives_sigkill_at_random_moments(
     tmp_path: Path, extra_env: dict[str, str]
@@ -61,7 +62,10 @@ def test_index_survives_sigkill_at_random_moments(
     assert audit(Path(idx), [v1, v2]) == {"0": 0, "1": ARTICLES}
     with NewsIndex.open(Settings(index_dir=Path(idx), model=FAKE_MODEL)) as index:
         kind = index.stats().vector_search
-    assert kind.endswith("-pq16") if extra_env else kind == "ivf1024"
+        compressed = "NEWSEARCH_ANN_COMPRESS" in extra_env
+        assert kind.endswith("-pq16") if compressed else kind == "ivf1024"
+        if index.second:
+            assert index.second.vectors.kind == "ivf1024"
 
 
 def test_quotes_and_entities_survive_sigkill(tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ def stats(request: Request, index: IndexDep) -> StatsOut:
         generation=s.generation,
         vector_search=s.vector_search,
         languages=s.languages,
+        second_model=s.second_model,
         uptime_s=round(time.monotonic() - request.app.state.started, 1),
     )
 
