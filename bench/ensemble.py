@@ -24,7 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from service import NewsIndex, SearchRequest, Settings  # noqa: E402
 from service.encoders import load_encoder  # noqa: E402
+from service.encoders.models import split_model_id  # noqa: E402
 from service.evaluate import load_dataset  # noqa: E402
+from service.opening import recorded_model  # noqa: E402
 
 
 def ms_since(started: float) -> float:
@@ -43,7 +45,9 @@ def main() -> None:
     minilm = load_encoder("all-MiniLM-L6-v2", "onnx-int8")
     indexes = []
     for folder in args.index:
-        index = NewsIndex.open(Settings(index_dir=folder, nlp="off"))
+        model, backend = split_model_id(recorded_model(folder) or "")
+        settings = Settings(index_dir=folder, model=model, backend=backend or "onnx-int8")
+        index = NewsIndex.open(settings.with_(nlp="off"))
         index.search(SearchRequest("warm up the models", k=10))
         indexes.append(index)
     minilm.encode_query("warm up")
