@@ -84,12 +84,19 @@ def test_ensemble_fusion_blends_the_dense_lists_then_adds_the_keyword_list() -> 
     assert silent[3] == pytest.approx(0.5 * d[3] + 0.5 * s[3])
 
 
-def test_the_second_list_is_saved_and_rebuilt_like_the_first(
-    tmp_path: Path, seed_articles: list[Article]
-) -> None:
+@pytest.fixture
+def closed(tmp_path: Path, seed_articles: list[Article]) -> Settings:
+    """The settings of an ensemble index of the seeds, written and closed."""
     settings = settings_for(tmp_path / "idx")
     with NewsIndex.open(settings, writable=True, create=True) as index:
         index.add_articles(seed_articles)
+    return settings
+
+
+def test_the_second_list_is_saved_and_rebuilt_like_the_first(
+    tmp_path: Path, closed: Settings
+) -> None:
+    settings = closed
     assert (tmp_path / "idx" / SECOND_VECTORS_NAME).exists()
     assert check(settings).ok
     # lost (as after a kill before its first save): rebuilt from SQLite at the next open
@@ -106,12 +113,8 @@ def test_the_second_list_is_saved_and_rebuilt_like_the_first(
     assert repaired.ok and any(SECOND_VECTORS_NAME in line for line in repaired.repaired)
 
 
-def test_check_names_passages_without_a_second_vector(
-    tmp_path: Path, seed_articles: list[Article]
-) -> None:
-    settings = settings_for(tmp_path / "idx")
-    with NewsIndex.open(settings, writable=True, create=True) as index:
-        index.add_articles(seed_articles)
+def test_check_names_passages_without_a_second_vector(tmp_path: Path, closed: Settings) -> None:
+    settings = closed
     with sqlite3.connect(tmp_path / "idx" / DB_NAME) as conn:
         conn.execute(f"DELETE FROM {SECOND} WHERE id = (SELECT min(id) FROM {SECOND})")
     report = check(settings)
