@@ -198,11 +198,22 @@ def rebuild_with_model(
                 generation = store.bump_generation(tx)
             vectors = rebuild_vectors(store, encoder.dim, settings.ann_policy())
             files.save_vectors(vectors, encoder.name, encoder.dim, generation)
+            _save_second(settings, files, store, generation)
             return len(rows), encoder.name
         finally:
             store.close()
     finally:
         lock.release()
+
+
+def _save_second(settings: Settings, files: IndexFiles, store: Store, generation: int) -> None:
+    """A second encoder's vector file (if the index keeps one) rebuilt from SQLite and saved
+    at this generation, beside a first list just saved at it."""
+    model = store.get_meta("second_model")
+    if model:
+        dim = int(store.get_meta("second_dim") or 0)
+        vectors = rebuild_vectors(store, dim, settings.ann_policy(), SECOND)
+        files.save_vectors(vectors, model, dim, generation, files.second)
 
 
 def add_second_model(
@@ -270,11 +281,7 @@ def snapshot(settings: Settings, dest: Path) -> SnapshotInfo:
         generation = store.generation()
         vectors = rebuild_vectors(store, dim, settings.ann_policy())
         copy.save_vectors(vectors, model, dim, generation)
-        second = store.get_meta("second_model")
-        if second:
-            second_dim = int(store.get_meta("second_dim") or 0)
-            vectors = rebuild_vectors(store, second_dim, settings.ann_policy(), SECOND)
-            copy.save_vectors(vectors, second, second_dim, generation, copy.second)
+        _save_second(settings, copy, store, generation)
         documents, passages = store.counts()
         store.checkpoint()
     finally:

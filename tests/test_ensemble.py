@@ -15,7 +15,7 @@ import pytest
 from service import Article, Filters, NewsIndex, SearchRequest, Settings
 from service.errors import IndexMismatch
 from service.indexfiles import SECOND_MANIFEST_NAME, SECOND_VECTORS_NAME
-from service.maintenance import add_second_model, check, snapshot
+from service.maintenance import add_second_model, check, rebuild_with_model, snapshot
 from service.search.fusion import ensemble_fusion, z_scores
 from service.store import DB_NAME, SECOND
 from tests.conftest import FAKE_MODEL, NLP_OFF, SEEDS
@@ -184,3 +184,11 @@ def test_an_index_refuses_a_second_model_it_does_not_keep(
         ix.add_articles(seed_articles[:1])
     with pytest.raises(IndexMismatch, match="newsearch rebuild --add-model hashing-32"):
         NewsIndex.open(settings_for(tmp_path / "idx"))
+
+
+def test_a_new_first_model_leaves_the_second_list_ready(closed: Settings) -> None:
+    rebuild_with_model(closed.with_(model="hashing-48"))
+    report = check(closed.with_(model="hashing-48"))
+    assert report.ok and not report.notes  # both files at the database's generation
+    with NewsIndex.open(closed.with_(model="hashing-48")) as index:
+        in_step(index)

@@ -34,7 +34,7 @@ def exported_model(model_dir: Path, cache_dir: Path, quantized: bool) -> Path:
     kind = "int8 " if quantized else ""
     log.info(
         "exporting the model in %s to ONNX (%sonce, about 20 s on 2 cores; kept in %s)",
-        model_dir.name,
+        model_dir,
         kind,
         target_dir,
     )
