@@ -16,21 +16,22 @@ MIN_CONFIDENCE = 0.6  # the detector's probability for its answer, below which i
 _CODE = re.compile(r"[a-z]{2,3}")
 
 
-class LanguageDetector:
-    """Loads its model on first use (about half a second), then tells an article's language as
-    an ISO 639 code ("en", "ru", "pt"), or None where the text is too short or mixed to say."""
+_IDENTIFIER: list[Any] = []  # the model, loaded once a process: every detector shares it
+_LOADING = threading.Lock()
 
-    def __init__(self) -> None:
-        self._identifier: Any = None
-        self._lock = threading.Lock()
+
+class LanguageDetector:
+    """Loads the model on first use (about half a second, once a process), then tells an
+    article's language as an ISO 639 code ("en", "ru", "pt"), or None where the text is too
+    short or mixed to say."""
 
     def load(self) -> Any:
-        with self._lock:
-            if self._identifier is None:
+        with _LOADING:
+            if not _IDENTIFIER:
                 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-                self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            return self._identifier
+                _IDENTIFIER.append(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
+            return _IDENTIFIER[0]
 
     def detect(self, title: str, text: str) -> str | None:
         sample = f"{title}\n{text[:SAMPLE_CHARS]}"

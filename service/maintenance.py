@@ -16,7 +16,6 @@ from service.encoders import load_encoder
 from service.encoders.models import split_model_id
 from service.errors import IndexCorrupt, IndexMissing, InputError, NewsearchError
 from service.indexfiles import (
-    SECOND_VECTORS_NAME,
     VECTORS_NAME,
     IndexFiles,
     VectorFiles,
@@ -89,19 +88,8 @@ def check(settings: Settings, *, repair: bool = False) -> CheckReport:
                     f"{DB_NAME}: {int(bad.sum())} stored embeddings are not finite unit vectors "
                     "(passage ids " + ", ".join(map(str, ids[bad][:5])) + ")"
                 )
-            vector_problem = manifest_problem or _check_vectors(files, store, model, dim, ids)
-            if vector_problem == STALE and not repair:
-                report.notes.append(
-                    f"{VECTORS_NAME} is older than the database (a write was interrupted): "
-                    + STALE_HEALS
-                )
-            elif vector_problem:
-                report.problems.append(vector_problem)
-                if repair:
-                    vectors = rebuild_vectors(store, dim, settings.ann_policy())
-                    files.save_vectors(vectors, model, dim, store.generation())
-                    report.repaired.append(f"rebuilt {VECTORS_NAME} and manifest.json from SQLite")
-                    report.problems.remove(vector_problem)
+            problem = manifest_problem or _check_vectors(files, store, model, dim, ids)
+            _settle(settings, files, store, report, problem, model, dim, files.primary, repair)
             _check_second(settings, files, store, ids, report, repair=repair)
         finally:
             store.close()
@@ -162,14 +150,34 @@ def _check_second(
         )
         return
     problem = _check_vectors(files, store, model, dim, ids, files.second)
+    _settle(settings, files, store, report, problem, model, dim, files.second, repair)
+
+
+def _settle(
+    settings: Settings,
+    files: IndexFiles,
+    store: Store,
+    report: CheckReport,
+    problem: str | None,
+    model: str,
+    dim: int,
+    which: VectorFiles,
+    repair: bool,
+) -> None:
+    """What check does with one list's finding: a stale file is a note (the next writable
+    open heals it) unless repairing; any other problem is reported and, with `repair`, the
+    file and its manifest rebuilt from SQLite."""
+    name = which.vectors.name
     if problem == STALE and not repair:
-        report.notes.append(f"{SECOND_VECTORS_NAME} is older than the database: {STALE_HEALS}")
+        report.notes.append(
+            f"{name} is older than the database (a write was interrupted): " + STALE_HEALS
+        )
     elif problem:
         report.problems.append(problem)
         if repair:
-            vectors = rebuild_vectors(store, dim, settings.ann_policy(), SECOND)
-            files.save_vectors(vectors, model, dim, store.generation(), files.second)
-            report.repaired.append(f"rebuilt {SECOND_VECTORS_NAME} and its manifest from SQLite")
+            vectors = rebuild_vectors(store, dim, settings.ann_policy(), which.table)
+            files.save_vectors(vectors, model, dim, store.generation(), which)
+            report.repaired.append(f"rebuilt {name} and {which.manifest} from SQLite")
             report.problems.remove(problem)
 
 

@@ -201,11 +201,7 @@ class Retriever:
         return (its vectors in memory, else from SQLite)."""
         if not ids or self.second is None or self._stored_second is None:
             return {}
-        with self.lock.read():
-            found = self.second.vectors.vectors_of(ids)
-        missing = [i for i in ids if i not in found]
-        if missing:
-            found.update(self._stored_second(missing))
+        found = self._held(self.second.vectors, self._stored_second, ids)
         return {i: float(v @ qvec) for i, v in found.items()}
 
     def _in_other_languages(self, query: str, ids: Iterable[int]) -> frozenset[int]:
@@ -236,11 +232,17 @@ class Retriever:
         """Stored vectors by passage id: from the vector index in memory (reading SQLite costs
         more than the rest of a search under concurrent load), from SQLite for any it does not
         hold yet. Ids are never reused, so both sources agree."""
+        return self._held(self.vectors, self._stored, ids)
+
+    def _held(
+        self, vectors: VectorIndex, stored: RecentVectors, ids: list[int]
+    ) -> dict[int, np.ndarray]:
+        """A list's vectors of these passages: from memory, else from SQLite."""
         with self.lock.read():
-            found = self.vectors.vectors_of(ids)
+            found = vectors.vectors_of(ids)
         missing = [i for i in ids if i not in found]
         if missing:
-            found.update(self._stored(missing))
+            found.update(stored(missing))
         return found
 
     def matrix_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
