@@ -323,3 +323,24 @@ def test_the_blas_thread_limit_is_lifted_after_an_analysis(analyser: Analyser) -
     analyser.analyse("“We will talk,” Blinken said.")
     after = [(i["filepath"], i["num_threads"]) for i in threadpoolctl.threadpool_info()]
     assert after == before
+
+
+def test_a_cue_hung_inside_a_report_speaks_for_the_reporter(analyser: Analyser) -> None:
+    text = (
+        "Byrne also wrote the agents knew to brace for the eruptions, saying, “They didn’t "
+        "happen every day, but behind closed doors we learned about them fast.”"
+    )
+    quote = next(q for q in analyser.analyse(text).quotes if q.kind == "direct")
+    assert (quote.speaker, quote.cue) == ("Byrne", "saying")
+
+
+def test_a_relative_clause_after_a_quote_names_no_speaker(analyser: Analyser) -> None:
+    text = (
+        "“Bernie is in good shape going forward no matter who wins New York,” said Tad Devine, "
+        "a senior adviser on the Sanders campaign. “We could win enough delegates in "
+        "Pennsylvania and Indiana to catch up further to her, and we have good opportunities "
+        "all the way through California,” which votes June 7."
+    )
+    second = text.index("“We could")
+    quote = next(q for q in analyser.analyse(text).quotes if q.start == second)
+    assert quote.speaker == "Tad Devine"

@@ -201,6 +201,8 @@ def _subject_verb_after(base: int, first: Token) -> _Reading | None:
         subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
         if subject is None or not first.i <= subject.i < first.i + WINDOW:
             return None
+        if subject.lower_ in _NOT_SPEAKERS:  # "…,'' which votes June 7": the quote's own clause
+            return None
         return tok, list(subject.subtree), subject
     return None
 

@@ -50,8 +50,12 @@ def is_cue(tok: Token) -> bool:
 def subject_of(verb: Token, quoted: Callable[[Token], bool] | None = None) -> Token | None:
     """The verb's own subject, or the subject of the verb it hangs from ("..., adding that").
     Of two, the one not `quoted`: the parser may take a noun of the quotation before the verb
-    for a second subject ("“…, the foundation, …,” said a person close to the Clintons")."""
+    for a second subject ("“…, the foundation, …,” said a person close to the Clintons").
+    A cue the parser hung inside what another cue reports speaks for that cue's subject ("Byrne
+    wrote the agents knew …, saying “…”": Byrne's)."""
     tok = verb
+    if tok.dep_ in ("advcl", "conj") and tok.head.dep_ == "ccomp" and is_cue(tok.head.head):
+        tok = tok.head.head
     for _ in range(4):
         subjects = [c for c in tok.children if c.dep_ in SUBJECTS]
         unquoted = [c for c in subjects if quoted is None or not quoted(c)]
