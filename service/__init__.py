@@ -29,6 +29,7 @@ from service.records import (
     Passage,
     SearchResponse,
     Stats,
+    Written,
     WrittenDocument,
 )
 from service.reports import AddReport
@@ -60,5 +61,6 @@ __all__ = [
     "ServerError",
     "Settings",
     "Stats",
+    "Written",
     "WrittenDocument",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.errors import ServerError
-from service.records import Article, SearchResponse, WrittenDocument
+from service.records import Article, SearchResponse, Written, WrittenDocument
 from service.search import QuoteResult, SearchRequest
 from service.search.timeline import Timeline
 from service.store.stories import StoryRow
@@ -156,8 +156,11 @@ class Client:
 
     def add(self, articles: list[Article]) -> list[WrittenDocument]:
         """Adds or replaces the articles (one transaction); what happened to each."""
-        data = self._call("POST", "/documents", json=_articles_body(articles))
-        return [WrittenDocument(**doc) for doc in data["documents"]]
+        return self.write(articles).documents
+
+    def write(self, articles: list[Article]) -> Written:
+        """As add, with the warnings the server's write gave."""
+        return Written.from_dict(self._call("POST", "/documents", json=_articles_body(articles)))
 
     def close(self) -> None:
         self._http.close()
@@ -214,8 +217,11 @@ class AsyncClient:
         return Timeline.from_dict(data)
 
     async def add(self, articles: list[Article]) -> list[WrittenDocument]:
+        return (await self.write(articles)).documents
+
+    async def write(self, articles: list[Article]) -> Written:
         data = await self._call("POST", "/documents", json=_articles_body(articles))
-        return [WrittenDocument(**doc) for doc in data["documents"]]
+        return Written.from_dict(data)
 
     async def close(self) -> None:
         await self._http.aclose()

@@ -203,6 +203,21 @@ class WrittenDocument:
 
 
 @dataclass(frozen=True)
+class Written:
+    """What a write through the API did: each article's outcome, and what it noticed."""
+
+    documents: list[WrittenDocument]
+    warnings: list[str]
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Written:
+        return Written(
+            documents=[WrittenDocument(**doc) for doc in data["documents"]],
+            warnings=list(data.get("warnings", [])),
+        )
+
+
+@dataclass(frozen=True)
 class Stats:
     """An index's counts, model, size on disk, write generation, vector search kind and the
     articles' languages (ISO 639 code -> articles, the most first)."""

@@ -194,6 +194,11 @@ class WrittenDoc(BaseModel):
 class WriteOut(BaseModel):
     documents: list[WrittenDoc]
     took_ms: float
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="what the write noticed, as `newsearch index` prints it: an id sent twice "
+        "(the last copy kept), articles in a language the index's model does not read, …",
+    )
 
 
 class DeleteOut(BaseModel):

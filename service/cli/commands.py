@@ -343,8 +343,10 @@ def cmd_add(args: argparse.Namespace) -> int:
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     with Client(server, api_key=settings.api_key) as client:
         for begin in range(0, len(articles), ADD_BATCH):
-            for doc in client.add(articles[begin : begin + ADD_BATCH]):
+            written = client.write(articles[begin : begin + ADD_BATCH])
+            for doc in written.documents:
                 counts[doc.status] += 1
+            warn([], written.warnings)
     say(
         f"sent {len(articles)} article(s) to {server}: {counts['added']} added, "
         f"{counts['updated']} updated, {counts['unchanged']} unchanged"

@@ -249,3 +249,22 @@ def test_snapshot_of_a_live_index_opens(tmp_path: Path, cli) -> None:  # type: i
                 assert stats["documents"] == taken["documents"]
     refused = cli("snapshot", str(tmp_path / "cli-snap"), "--index-dir", str(index_dir))
     assert refused.code == 1 and "not empty" in refused.err
+
+
+def test_a_write_returns_its_warnings(server: Server, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """An id sent twice in one request: the last copy is kept and the reply says so, as
+    `newsearch index` would; `newsearch add` prints it."""
+    twice = [
+        {"id": "twice", "text": "The first copy of the article."},
+        {"id": "twice", "text": "The second copy of the article."},
+    ]
+    with server.client() as http:
+        reply = http.post("/documents", json=twice).json()
+        assert reply["documents"] == [{"doc_id": "twice", "status": "added", "passages": 1}]
+        assert any("'twice'" in w and "last copy" in w for w in reply["warnings"])
+        once = http.post("/documents", json={"id": "once", "text": "Only one copy."}).json()
+        assert once["warnings"] == []
+    feed = tmp_path / "twice.jsonl"
+    feed.write_text("".join(json.dumps(a) + "\n" for a in twice))
+    added = cli("add", str(feed), "--server", server.url)
+    assert added.code == 0 and "warning: 'twice' appears more than once" in added.err

@@ -107,7 +107,8 @@ def _write(index: NewsIndex, articles: list[Article]) -> WriteOut:
             docs.append(
                 WrittenDoc(doc_id=doc_id, status="unchanged", passages=row.passages if row else 0)
             )
-    return WriteOut(documents=docs, took_ms=round((time.perf_counter() - started) * 1000, 2))
+    took_ms = round((time.perf_counter() - started) * 1000, 2)
+    return WriteOut(documents=docs, took_ms=took_ms, warnings=report.warnings)
 
 
 @router.post("", response_model=WriteOut, dependencies=[Writer], responses=WRITE_ERRORS)
