@@ -260,6 +260,32 @@ def add_second_model(
         lock.release()
 
 
+def drop_second_model(settings: Settings) -> str:
+    """Stops keeping the second model's dense list: its vectors go from SQLite in one
+    transaction, then its files; the index searches with its own model alone again. The
+    model dropped; InputError where the index keeps none."""
+    files = _existing(settings)
+    lock = WriterLock(files.dir)
+    lock.acquire()
+    try:
+        store = Store(files.db)
+        try:
+            model = store.get_meta("second_model")
+            if not model:
+                raise InputError(f"index '{files.dir}' keeps no second model")
+            files.verified_manifest(writable=True)  # the database is about to change
+            with store.transaction() as tx:
+                store.clear_second(tx)
+                store.delete_meta(tx, "second_model")
+                store.delete_meta(tx, "second_dim")
+            files.drop_second()  # a crash before this leaves files nothing reads
+            return split_model_id(model)[0]
+        finally:
+            store.close()
+    finally:
+        lock.release()
+
+
 @dataclass(frozen=True)
 class SnapshotInfo:
     path: str

@@ -192,3 +192,25 @@ def test_a_new_first_model_leaves_the_second_list_ready(closed: Settings) -> Non
     assert report.ok and not report.notes  # both files at the database's generation
     with NewsIndex.open(closed.with_(model="hashing-48")) as index:
         in_step(index)
+
+
+def test_a_second_model_is_dropped_and_added_again(closed: Settings, cli) -> None:  # type: ignore[no-untyped-def]
+    index_dir = str(closed.index_dir)
+    dropped = cli("rebuild", "--drop-second-model", "--index-dir", index_dir)
+    assert dropped.code == 0 and "dropped hashing-32" in dropped.err + dropped.out
+    assert not (closed.index_dir / SECOND_VECTORS_NAME).exists()
+    assert not (closed.index_dir / SECOND_MANIFEST_NAME).exists()
+    alone = settings_for(closed.index_dir, None)
+    with NewsIndex.open(alone) as index:
+        assert index.second is None and index.stats().second_model is None
+        assert len(index.store.passage_ids(SECOND)) == 0
+        assert index.search(SearchRequest("what did Blinken tell Abbas", k=1)).results
+    assert check(alone).ok
+    again = cli("rebuild", "--drop-second-model", "--index-dir", index_dir)
+    assert again.code == 1 and "keeps no second model" in again.err
+    with pytest.raises(SystemExit) as usage:  # one or the other
+        cli("rebuild", "--drop-second-model", "--add-model", "x", "--index-dir", index_dir)
+    assert usage.value.code == 2
+    add_second_model(alone, "hashing-16")
+    with NewsIndex.open(alone.with_(second_model="hashing-16")) as index:
+        in_step(index)

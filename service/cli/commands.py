@@ -302,8 +302,11 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    from service.maintenance import add_second_model, rebuild_with_model
+    from service.maintenance import add_second_model, drop_second_model, rebuild_with_model
 
+    if args.drop_second_model:
+        say(f"dropped {drop_second_model(settings_from(args))}'s list; the index's model alone")
+        return 0
     if args.add_model:
         count, model = add_second_model(settings_from(args), args.add_model)
         say(f"embedded {count} passages with {model}, searched beside the index's own model")

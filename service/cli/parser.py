@@ -353,7 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     _index_options(p)
 
     p = sub.add_parser("rebuild", help="re-embed every stored passage with --model")
-    p.add_argument("--add-model", help="keep a second model's dense list too (re-embeds with it)")
+    second = p.add_mutually_exclusive_group()
+    second.add_argument("--add-model", help="keep a second model's dense list too (re-embeds)")
+    second.add_argument("--drop-second-model", action="store_true", help="stop keeping it")
     _index_options(p)
 
     p = sub.add_parser("eval", help="nDCG@10, Recall@100, MRR@10 on a BEIR-layout dataset")

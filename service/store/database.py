@@ -157,6 +157,9 @@ class Store(Catalogue, Attributions, EmbeddingRows, Languages, StoryRows):
     def set_meta(self, tx: sqlite3.Connection, key: str, value: str) -> None:
         tx.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def delete_meta(self, tx: sqlite3.Connection, key: str) -> None:
+        tx.execute("DELETE FROM meta WHERE key = ?", (key,))
+
     def generation(self) -> int:
         return int(self.get_meta("generation") or 0)
 
