@@ -344,3 +344,16 @@ def test_a_relative_clause_after_a_quote_names_no_speaker(analyser: Analyser) ->
     second = text.index("“We could")
     quote = next(q for q in analyser.analyse(text).quotes if q.start == second)
     assert quote.speaker == "Tad Devine"
+
+
+def test_the_inside_a_quotation_test_matches_the_plain_scan() -> None:
+    import random
+
+    from service.attribution.spans import inside_any
+
+    rng = random.Random(1)
+    for _ in range(500):
+        marks = [(a, a + rng.randint(1, 30)) for a in rng.sample(range(80), rng.randint(0, 6))]
+        inside = inside_any(marks)
+        for at in range(120):
+            assert inside(at) == any(a < at < b - 1 for a, b in marks), (marks, at)

@@ -3,7 +3,9 @@ draw it, a run of tokens as character offsets, and the tests on quotation spans 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Any
 
 Token = Any  # spacy.tokens.Token
@@ -88,8 +90,15 @@ def holds(a: int, b: int, span: tuple[int, int]) -> bool:
 
 
 def inside_any(marks: list[tuple[int, int]]) -> Any:
+    """A test of whether an offset lies inside one of the quotation spans (past its opening
+    mark, before its closing one), by bisection: it runs for every token of an article."""
+    ordered = sorted(marks)
+    starts = [a for a, _ in ordered]
+    reach = list(accumulate((b for _, b in ordered), max))  # the furthest end so far
+
     def check(at: int) -> bool:
-        return any(a < at < b - 1 for a, b in marks)
+        before = bisect_left(starts, at)  # the spans opening before `at`
+        return before > 0 and at < reach[before - 1] - 1
 
     return check
 
