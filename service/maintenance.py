@@ -4,8 +4,9 @@ index (`newsearch snapshot`)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,32 +187,23 @@ def rebuild_with_model(
 ) -> tuple[int, str]:
     """Re-embeds every stored passage with settings.model in one transaction and rewrites the
     vectors: the articles' text comes from SQLite, so the original files are not needed."""
-    files = _existing(settings)
-    lock = WriterLock(files.dir)
-    lock.acquire()
-    try:
-        store = Store(files.db)
-        try:
-            encoder = load_encoder(settings.model, settings.backend, settings.cache_dir)
-            rows = store.passage_texts()
-            vecs = encoder.encode(
-                [text for _, text in rows], batch_size=settings.batch_size, progress=progress
-            )
-            if len(vecs) and not np.isfinite(vecs).all():
-                raise NewsearchError("the model produced non-finite vectors")
-            with store.transaction() as tx:
-                store.set_embeddings(tx, [pid for pid, _ in rows], vecs)
-                store.set_meta(tx, "model", encoder.name)
-                store.set_meta(tx, "dim", str(encoder.dim))
-                generation = store.bump_generation(tx)
-            vectors = rebuild_vectors(store, encoder.dim, settings.ann_policy())
-            files.save_vectors(vectors, encoder.name, encoder.dim, generation)
-            _save_second(settings, files, store, generation)
-            return len(rows), encoder.name
-        finally:
-            store.close()
-    finally:
-        lock.release()
+    with _held(settings) as (files, store):
+        encoder = load_encoder(settings.model, settings.backend, settings.cache_dir)
+        rows = store.passage_texts()
+        vecs = encoder.encode(
+            [text for _, text in rows], batch_size=settings.batch_size, progress=progress
+        )
+        if len(vecs) and not np.isfinite(vecs).all():
+            raise NewsearchError("the model produced non-finite vectors")
+        with store.transaction() as tx:
+            store.set_embeddings(tx, [pid for pid, _ in rows], vecs)
+            store.set_meta(tx, "model", encoder.name)
+            store.set_meta(tx, "dim", str(encoder.dim))
+            generation = store.bump_generation(tx)
+        vectors = rebuild_vectors(store, encoder.dim, settings.ann_policy())
+        files.save_vectors(vectors, encoder.name, encoder.dim, generation)
+        _save_second(settings, files, store, generation)
+        return len(rows), encoder.name
 
 
 def _save_second(settings: Settings, files: IndexFiles, store: Store, generation: int) -> None:
@@ -231,55 +223,55 @@ def add_second_model(
     first (service.ensemble), replacing any second list the index had: the text comes from
     SQLite, the first list is left as it is. One transaction; the second's vector file is
     built from what it wrote."""
-    files = _existing(settings)
-    lock = WriterLock(files.dir)
-    lock.acquire()
-    try:
-        files.verified_manifest(writable=True)  # the database is about to change
-        store = Store(files.db)
-        try:
-            encoder = load_encoder(name, settings.backend, settings.cache_dir)
-            rows = store.passage_texts()
-            vecs = encoder.encode(
-                [text for _, text in rows], batch_size=settings.batch_size, progress=progress
-            )
-            if len(vecs) and not np.isfinite(vecs).all():
-                raise NewsearchError("the model produced non-finite vectors")
-            files.drop_second()  # a crash from here rebuilds it from what SQLite holds
-            with store.transaction() as tx:
-                store.clear_second(tx)
-                store.set_second_embeddings(tx, [pid for pid, _ in rows], vecs)
-                store.set_meta(tx, "second_model", encoder.name)
-                store.set_meta(tx, "second_dim", str(encoder.dim))
-            vectors = rebuild_vectors(store, encoder.dim, settings.ann_policy(), SECOND)
-            files.save_vectors(vectors, encoder.name, encoder.dim, store.generation(), files.second)
-            return len(rows), encoder.name
-        finally:
-            store.close()
-    finally:
-        lock.release()
+    with _held(settings, verify=True) as (files, store):
+        encoder = load_encoder(name, settings.backend, settings.cache_dir)
+        rows = store.passage_texts()
+        vecs = encoder.encode(
+            [text for _, text in rows], batch_size=settings.batch_size, progress=progress
+        )
+        if len(vecs) and not np.isfinite(vecs).all():
+            raise NewsearchError("the model produced non-finite vectors")
+        files.drop_second()  # a crash from here rebuilds it from what SQLite holds
+        with store.transaction() as tx:
+            store.clear_second(tx)
+            store.set_second_embeddings(tx, [pid for pid, _ in rows], vecs)
+            store.set_meta(tx, "second_model", encoder.name)
+            store.set_meta(tx, "second_dim", str(encoder.dim))
+        vectors = rebuild_vectors(store, encoder.dim, settings.ann_policy(), SECOND)
+        files.save_vectors(vectors, encoder.name, encoder.dim, store.generation(), files.second)
+        return len(rows), encoder.name
 
 
 def drop_second_model(settings: Settings) -> str:
     """Stops keeping the second model's dense list: its vectors go from SQLite in one
     transaction, then its files; the index searches with its own model alone again. The
     model dropped; InputError where the index keeps none."""
+    with _held(settings) as (files, store):
+        model = store.get_meta("second_model")
+        if not model:
+            raise InputError(f"index '{files.dir}' keeps no second model")
+        files.verified_manifest(writable=True)  # the database is about to change
+        with store.transaction() as tx:
+            store.clear_second(tx)
+            store.delete_meta(tx, "second_model")
+            store.delete_meta(tx, "second_dim")
+        files.drop_second()  # a crash before this leaves files nothing reads
+        return split_model_id(model)[0]
+
+
+@contextlib.contextmanager
+def _held(settings: Settings, *, verify: bool = False) -> Iterator[tuple[IndexFiles, Store]]:
+    """The index's files and database with its writer lock held; with `verify`, the database
+    checked against its manifest first, as it is about to change."""
     files = _existing(settings)
     lock = WriterLock(files.dir)
     lock.acquire()
     try:
+        if verify:
+            files.verified_manifest(writable=True)
         store = Store(files.db)
         try:
-            model = store.get_meta("second_model")
-            if not model:
-                raise InputError(f"index '{files.dir}' keeps no second model")
-            files.verified_manifest(writable=True)  # the database is about to change
-            with store.transaction() as tx:
-                store.clear_second(tx)
-                store.delete_meta(tx, "second_model")
-                store.delete_meta(tx, "second_dim")
-            files.drop_second()  # a crash before this leaves files nothing reads
-            return split_model_id(model)[0]
+            yield files, store
         finally:
             store.close()
     finally:
