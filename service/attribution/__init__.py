@@ -96,9 +96,13 @@ def _loaded(name: str) -> tuple[Any, Any]:
     with _PIPELINES_LOCK:
         if name not in _PIPELINES:
             nlp = load_pipeline(name)
-            from service.attribution.attributes import QuickAttributes  # imports spaCy
+            try:  # it reads spaCy's internals; a spaCy without them runs its own components
+                from service.attribution.attributes import QuickAttributes
 
-            _PIPELINES[name] = nlp, QuickAttributes.of(nlp)
+                quick = QuickAttributes.of(nlp)
+            except (ImportError, AttributeError):
+                quick = None
+            _PIPELINES[name] = nlp, quick
         return _PIPELINES[name]
 
 
