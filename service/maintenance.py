@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from service.config import Settings
-from service.encoders import load_encoder
+from service.encoders import Encoder, load_encoder
 from service.encoders.models import split_model_id
 from service.errors import IndexCorrupt, IndexMissing, InputError, NewsearchError
 from service.indexfiles import (
@@ -187,14 +187,8 @@ def rebuild_with_model(
 ) -> tuple[int, str]:
     """Re-embeds every stored passage with settings.model in one transaction and rewrites the
     vectors: the articles' text comes from SQLite, so the original files are not needed."""
-    with _held(settings) as (files, store):
-        encoder = load_encoder(settings.model, settings.backend, settings.cache_dir)
-        rows = store.passage_texts()
-        vecs = encoder.encode(
-            [text for _, text in rows], batch_size=settings.batch_size, progress=progress
-        )
-        if len(vecs) and not np.isfinite(vecs).all():
-            raise NewsearchError("the model produced non-finite vectors")
+    with _writing(settings) as (files, store):
+        encoder, rows, vecs = _embed_stored(store, settings.model, settings, progress)
         with store.transaction() as tx:
             store.set_embeddings(tx, [pid for pid, _ in rows], vecs)
             store.set_meta(tx, "model", encoder.name)
@@ -223,14 +217,8 @@ def add_second_model(
     first (service.ensemble), replacing any second list the index had: the text comes from
     SQLite, the first list is left as it is. One transaction; the second's vector file is
     built from what it wrote."""
-    with _held(settings, verify=True) as (files, store):
-        encoder = load_encoder(name, settings.backend, settings.cache_dir)
-        rows = store.passage_texts()
-        vecs = encoder.encode(
-            [text for _, text in rows], batch_size=settings.batch_size, progress=progress
-        )
-        if len(vecs) and not np.isfinite(vecs).all():
-            raise NewsearchError("the model produced non-finite vectors")
+    with _writing(settings, verify=True) as (files, store):
+        encoder, rows, vecs = _embed_stored(store, name, settings, progress)
         files.drop_second()  # a crash from here rebuilds it from what SQLite holds
         with store.transaction() as tx:
             store.clear_second(tx)
@@ -246,7 +234,7 @@ def drop_second_model(settings: Settings) -> str:
     """Stops keeping the second model's dense list: its vectors go from SQLite in one
     transaction, then its files; the index searches with its own model alone again. The
     model dropped; InputError where the index keeps none."""
-    with _held(settings) as (files, store):
+    with _writing(settings) as (files, store):
         model = store.get_meta("second_model")
         if not model:
             raise InputError(f"index '{files.dir}' keeps no second model")
@@ -259,8 +247,23 @@ def drop_second_model(settings: Settings) -> str:
         return split_model_id(model)[0]
 
 
+def _embed_stored(
+    store: Store, name: str, settings: Settings, progress: Callable[[int], None] | None
+) -> tuple[Encoder, list[tuple[int, str]], np.ndarray]:
+    """Every stored passage embedded with the model `name`: the encoder, (id, text) rows and
+    their vectors, refused where the model gave a non-finite one."""
+    encoder = load_encoder(name, settings.backend, settings.cache_dir)
+    rows = store.passage_texts()
+    vecs = encoder.encode(
+        [text for _, text in rows], batch_size=settings.batch_size, progress=progress
+    )
+    if len(vecs) and not np.isfinite(vecs).all():
+        raise NewsearchError("the model produced non-finite vectors")
+    return encoder, rows, vecs
+
+
 @contextlib.contextmanager
-def _held(settings: Settings, *, verify: bool = False) -> Iterator[tuple[IndexFiles, Store]]:
+def _writing(settings: Settings, *, verify: bool = False) -> Iterator[tuple[IndexFiles, Store]]:
     """The index's files and database with its writer lock held; with `verify`, the database
     checked against its manifest first, as it is about to change."""
     files = _existing(settings)
