@@ -3,6 +3,7 @@ Ray Serve replicas over one read-only snapshot; writes get a clear 409."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -29,8 +30,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def test_two_replicas_serve_one_snapshot(server: Server) -> None:
-    log = server.log.read_text()
-    assert "2 replicas serving snapshot" in log
+    deadline = time.monotonic() + 10  # the line may reach the log a moment after the port opens
+    while "2 replicas serving snapshot" not in server.log.read_text() and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.1)
+    assert "2 replicas serving snapshot" in server.log.read_text()
     with server.client() as http:
         answers = {
             tuple(
